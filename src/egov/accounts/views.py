@@ -1,0 +1,127 @@
+"""Login with lock-out and TOTP two-factor; logout. OIDC login lives in ``oidc.py``."""
+
+from __future__ import annotations
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from egov.accounts import services
+from egov.accounts.forms import LoginForm, TOTPForm
+from egov.accounts.models import User
+from egov.core import audit
+
+PENDING_KEY = "egov_pending_2fa"
+MAX_CODE_TRIES = 5
+
+
+def _safe_next(request) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return nxt
+    return ""
+
+
+def _after_login_url(user: User, nxt: str) -> str:
+    if nxt:
+        return nxt
+    return reverse("office:home") if user.is_officer else reverse("accounts:citizen_home")
+
+
+def complete_login(request, user: User, *, method: str, nxt: str = ""):
+    login(request, user, backend="egov.accounts.backends.EgovBackend")
+    request.session.pop(PENDING_KEY, None)
+    audit.record("account.login", actor=user, obj=user, data={"method": method, "ip": request.META.get("REMOTE_ADDR", "")})
+    return redirect(_after_login_url(user, nxt))
+
+
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(_after_login_url(request.user, _safe_next(request)))
+    form = LoginForm(request.POST or None)
+    nxt = _safe_next(request)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        locked_until = getattr(request, "egov_login_locked", None)
+        if locked_until is not None:
+            local = timezone.localtime(locked_until)
+            form.add_error(None, _("Tài khoản đang tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau %(time)s.") % {"time": f"{local:%H:%M %d/%m/%Y}"})
+        elif user is None:
+            form.add_error(None, _("Tên đăng nhập hoặc mật khẩu không đúng."))
+        elif user.requires_two_factor():
+            request.session[PENDING_KEY] = {"user_id": user.pk, "tries": 0, "next": nxt}
+            device = getattr(user, "totp_device", None)
+            if device is None or not device.confirmed:
+                return redirect("accounts:totp_setup")
+            return redirect("accounts:two_factor")
+        else:
+            return complete_login(request, user, method="password", nxt=nxt)
+    return render(request, "accounts/login.html", {"form": form, "next": nxt, "oidc_enabled": settings.OIDC_ENABLED, "oidc_name": settings.OIDC_PROVIDER_NAME})
+
+
+def _pending_user(request) -> User | None:
+    pending = request.session.get(PENDING_KEY)
+    if not pending:
+        return None
+    return User.objects.filter(pk=pending["user_id"], is_active=True).first()
+
+
+def _code_step(request, user: User, template: str, extra: dict):
+    form = TOTPForm(request.POST or None)
+    pending = request.session[PENDING_KEY]
+    if request.method == "POST" and form.is_valid():
+        if services.verify_totp(user, form.cleaned_data["code"]):
+            return complete_login(request, user, method="password+totp", nxt=pending.get("next", ""))
+        pending["tries"] += 1
+        request.session[PENDING_KEY] = pending
+        if pending["tries"] >= MAX_CODE_TRIES:
+            request.session.pop(PENDING_KEY, None)
+            services.record_login_failure(user, request)
+            messages.error(request, _("Nhập sai mã xác thực quá nhiều lần. Vui lòng đăng nhập lại."))
+            return redirect("accounts:login")
+        form.add_error("code", _("Mã xác thực không đúng hoặc đã hết hạn."))
+    return render(request, template, {"form": form, **extra})
+
+
+def two_factor_view(request):
+    user = _pending_user(request)
+    if user is None:
+        return redirect("accounts:login")
+    return _code_step(request, user, "accounts/two_factor.html", {"pending_user": user})
+
+
+def totp_setup_view(request):
+    """Enrolment of an authenticator app: required for administrators before their first login."""
+    user = _pending_user(request)
+    if user is None:
+        return redirect("accounts:login")
+    device = getattr(user, "totp_device", None)
+    if device is None or (request.method == "GET" and not device.confirmed and request.GET.get("new")):
+        device = services.start_totp_enrolment(user)
+    elif device.confirmed:
+        return redirect("accounts:two_factor")
+    uri = services.totp_uri(device)
+    qr_svg = segno.make(uri, error="m").svg_inline(scale=4)
+    return _code_step(request, user, "accounts/totp_setup.html", {"pending_user": user, "secret": device.secret, "qr_svg": qr_svg})
+
+
+@require_POST
+def logout_view(request):
+    if request.user.is_authenticated:
+        audit.record("account.logout", actor=request.user, obj=request.user)
+    logout(request)
+    return redirect("accounts:login")
+
+
+def citizen_home(request):
+    """Placeholder landing for citizens until the portal (a later module) provides theirs."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    return render(request, "accounts/citizen_home.html", {})

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "egov.core"
+    label = "core"
+    verbose_name = "Lõi hệ thống"
+
+    def ready(self) -> None:
+        from egov.core import text
+
+        text.install_sqlite_functions()

@@ -1,0 +1,1 @@
+"""Officer UI pages, one module per page group."""
