@@ -1,10 +1,22 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from egov.accounts import api as accounts_api
+from egov.organizations import api as organizations_api
 
 app_name = "api"
+
+router = DefaultRouter()
+for module in (organizations_api, accounts_api):
+    for prefix, viewset, basename in module.ROUTES:
+        router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("token/", obtain_auth_token, name="token"),
+    path("", include(router.urls)),
 ]
