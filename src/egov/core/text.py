@@ -15,7 +15,7 @@ from django.db import models
 from django.db.backends.signals import connection_created
 from django.db.models import Q
 
-_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
+_EXTRA = str.maketrans({"đ": "d", "ð": "d"})
 
 
 def nfc(value: str) -> str:
@@ -27,7 +27,7 @@ def fold(value: str | None) -> str:
     """Lower case, no diacritics, đ→d, collapsed white space: the search form of a text."""
     if not value:
         return ""
-    decomposed = unicodedata.normalize("NFD", value.translate(_EXTRA))
+    decomposed = unicodedata.normalize("NFD", value.lower().translate(_EXTRA))
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return " ".join(stripped.lower().split())
 

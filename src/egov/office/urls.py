@@ -11,4 +11,5 @@ urlpatterns = [
     path("calendar/", calendar.calendar_tool, name="calendar"),
     path("audit/", audit.audit_log, name="audit"),
     path("jobs/", jobs.job_list, name="jobs"),
+    path("jobs/<int:pk>/resend/", jobs.job_resend, name="job_resend"),
 ]

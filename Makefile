@@ -1,0 +1,50 @@
+# egov — the two commands of the quick start: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+PRESET ?= thanh-ba-2021
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test venv sysdeps lint format migrate demo bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+sysdeps:
+	@bash scripts/install-system-deps.sh
+
+## make run: virtualenv, install, migrate the embedded SQLite database, load the demo,
+## start the web server and the task worker, print the URL and the demo logins.
+run: venv
+	@bash scripts/run.sh $(PRESET) $(HOST) $(PORT)
+
+## make test: the whole suite (on PostgreSQL when DATABASE_URL is set).
+test: venv sysdeps
+	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrate: venv
+	$(PY) manage.py migrate
+
+demo: venv
+	$(PY) manage.py load_demo $(PRESET)
+
+bench: venv
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var test-artifacts
