@@ -10,7 +10,10 @@ from django.db import connection
 def _media_root(settings, tmp_path):
     """Each test writes uploads into its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -20,8 +23,20 @@ def _fast_password_hashing(settings, request):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """Overrides written by a test are rolled back with it; the calendar cache must forget them."""
+    from egov.core import calendar
+
+    calendar.invalidate(rebuild=True)
+    yield
+    calendar.invalidate(rebuild=True)
+
+
 @pytest.fixture
 def on_postgres():
     if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (the CI's second pass does)")
+        pytest.skip(
+            "needs PostgreSQL: run with DATABASE_URL=postgres://… (the CI's second pass does)"
+        )
     return True

@@ -34,10 +34,21 @@ def tree(db):
 def visible_keys(user, tree):
     by_id = {agency.pk: key for key, agency in tree.items()}
     seen = {
-        "agency": {by_id[pk] for pk in Agency.objects.visible_to(user).values_list("pk", flat=True)},
-        "bridge_point": {by_id[pk] for pk in BridgePoint.objects.visible_to(user).values_list("agency_id", flat=True)},
-        "audit": {by_id[pk] for pk in AuditEvent.objects.visible_to(user).values_list("agency_id", flat=True)},
-        "membership": {by_id[pk] for pk in Membership.objects.visible_to(user).values_list("agency_id", flat=True)},
+        "agency": {
+            by_id[pk] for pk in Agency.objects.visible_to(user).values_list("pk", flat=True)
+        },
+        "bridge_point": {
+            by_id[pk]
+            for pk in BridgePoint.objects.visible_to(user).values_list("agency_id", flat=True)
+        },
+        "audit": {
+            by_id[pk]
+            for pk in AuditEvent.objects.visible_to(user).values_list("agency_id", flat=True)
+        },
+        "membership": {
+            by_id[pk]
+            for pk in Membership.objects.visible_to(user).values_list("agency_id", flat=True)
+        },
     }
     return seen
 
@@ -52,7 +63,9 @@ def test_each_role_sees_only_its_agencies(tree, role, home):
     else:
         expected = {home}
     for model, keys in visible_keys(user, tree).items():
-        assert keys == expected, f"{role}@{home} sees {sorted(keys)} of {model}, expected {sorted(expected)}"
+        assert keys == expected, (
+            f"{role}@{home} sees {sorted(keys)} of {model}, expected {sorted(expected)}"
+        )
 
 
 def test_roles_in_two_agencies_add_up(tree):

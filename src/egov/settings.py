@@ -12,15 +12,27 @@ import dj_database_url
 from egov import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent  # the checkout
-VAR_DIR = Path(env.get_str("EGOV_VAR_DIR", str(BASE_DIR / "var"), "Folder for the SQLite file, media and logs in the embedded set-up"))
+VAR_DIR = Path(
+    env.get_str(
+        "EGOV_VAR_DIR",
+        str(BASE_DIR / "var"),
+        "Folder for the SQLite file, media and logs in the embedded set-up",
+    )
+)
 
-PRODUCTION = env.get_bool("EGOV_PRODUCTION", False, "Production mode: security settings on, DEBUG off")
+PRODUCTION = env.get_bool(
+    "EGOV_PRODUCTION", False, "Production mode: security settings on, DEBUG off"
+)
 DEBUG = env.get_bool("EGOV_DEBUG", not PRODUCTION, "Django DEBUG (never on in production)")
 if PRODUCTION:
     DEBUG = False
 
 _DEV_SECRET = "egov-development-secret-key-not-for-production-use-0123456789"
-SECRET_KEY = env.get_str("EGOV_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET, "Django SECRET_KEY (required in production)")
+SECRET_KEY = env.get_str(
+    "EGOV_SECRET_KEY",
+    "" if PRODUCTION else _DEV_SECRET,
+    "Django SECRET_KEY (required in production)",
+)
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
     raise RuntimeError("EGOV_SECRET_KEY must be set to a secret value when EGOV_PRODUCTION=1")
 
@@ -29,8 +41,14 @@ ALLOWED_HOSTS = env.get_list(
     [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"],
     "Host names the site answers to (strict in production)",
 )
-CSRF_TRUSTED_ORIGINS = env.get_list("EGOV_CSRF_TRUSTED_ORIGINS", [], "Origins trusted for CSRF, e.g. https://egov.example.vn")
-SITE_URL = env.get_str("EGOV_SITE_URL", "http://127.0.0.1:8000", "Public base URL, used in links, QR codes and OIDC redirects")
+CSRF_TRUSTED_ORIGINS = env.get_list(
+    "EGOV_CSRF_TRUSTED_ORIGINS", [], "Origins trusted for CSRF, e.g. https://egov.example.vn"
+)
+SITE_URL = env.get_str(
+    "EGOV_SITE_URL",
+    "http://127.0.0.1:8000",
+    "Public base URL, used in links, QR codes and OIDC redirects",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -96,10 +114,19 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env.get_str(
-    "DATABASE_URL", "", "Database URL; empty = embedded SQLite file in EGOV_VAR_DIR (postgres://user@host:5432/name for PostgreSQL)"
+    "DATABASE_URL",
+    "",
+    "Database URL; empty = embedded SQLite file in EGOV_VAR_DIR (postgres://user@host:5432/name for PostgreSQL)",
 )
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env.get_int("EGOV_DB_CONN_MAX_AGE", 60, "Seconds a database connection is kept open"))}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=env.get_int(
+                "EGOV_DB_CONN_MAX_AGE", 60, "Seconds a database connection is kept open"
+            ),
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -125,25 +152,48 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "office:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-EGOV_LOGIN_MAX_FAILURES = env.get_int("EGOV_LOGIN_MAX_FAILURES", 5, "Failed logins in a row before an account is locked")
-EGOV_LOGIN_LOCK_MINUTES = env.get_int("EGOV_LOGIN_LOCK_MINUTES", 15, "Minutes an account stays locked after too many failed logins")
-EGOV_TOTP_ISSUER = env.get_str("EGOV_TOTP_ISSUER", "egov", "Issuer name shown in authenticator apps")
+EGOV_LOGIN_MAX_FAILURES = env.get_int(
+    "EGOV_LOGIN_MAX_FAILURES", 5, "Failed logins in a row before an account is locked"
+)
+EGOV_LOGIN_LOCK_MINUTES = env.get_int(
+    "EGOV_LOGIN_LOCK_MINUTES", 15, "Minutes an account stays locked after too many failed logins"
+)
+EGOV_TOTP_ISSUER = env.get_str(
+    "EGOV_TOTP_ISSUER", "egov", "Issuer name shown in authenticator apps"
+)
 
 # OpenID Connect (the national identity provider VNeID, or any OIDC provider).
-OIDC_ENABLED = env.get_bool("EGOV_OIDC_ENABLED", False, "Show the OpenID Connect (VNeID) login button")
-OIDC_PROVIDER_NAME = env.get_str("EGOV_OIDC_PROVIDER_NAME", "VNeID", "Name of the OIDC provider shown on the login button")
-OIDC_DISCOVERY_URL = env.get_str("EGOV_OIDC_DISCOVERY_URL", "", "OIDC discovery document URL (…/.well-known/openid-configuration)")
-OIDC_CLIENT_ID = env.get_str("EGOV_OIDC_CLIENT_ID", "", "OIDC client id registered with the provider")
+OIDC_ENABLED = env.get_bool(
+    "EGOV_OIDC_ENABLED", False, "Show the OpenID Connect (VNeID) login button"
+)
+OIDC_PROVIDER_NAME = env.get_str(
+    "EGOV_OIDC_PROVIDER_NAME", "VNeID", "Name of the OIDC provider shown on the login button"
+)
+OIDC_DISCOVERY_URL = env.get_str(
+    "EGOV_OIDC_DISCOVERY_URL",
+    "",
+    "OIDC discovery document URL (…/.well-known/openid-configuration)",
+)
+OIDC_CLIENT_ID = env.get_str(
+    "EGOV_OIDC_CLIENT_ID", "", "OIDC client id registered with the provider"
+)
 OIDC_CLIENT_SECRET = env.get_str("EGOV_OIDC_CLIENT_SECRET", "", "OIDC client secret")
-OIDC_SCOPES = env.get_str("EGOV_OIDC_SCOPES", "openid profile email phone", "Scopes asked of the OIDC provider")
-OIDC_CITIZEN_ID_CLAIM = env.get_str("EGOV_OIDC_CITIZEN_ID_CLAIM", "citizen_id", "Claim that carries the 12-digit citizen ID number")
+OIDC_SCOPES = env.get_str(
+    "EGOV_OIDC_SCOPES", "openid profile email phone", "Scopes asked of the OIDC provider"
+)
+OIDC_CITIZEN_ID_CLAIM = env.get_str(
+    "EGOV_OIDC_CITIZEN_ID_CLAIM", "citizen_id", "Claim that carries the 12-digit citizen ID number"
+)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -158,22 +208,44 @@ FORMAT_MODULE_PATH = ["egov.formats"]
 
 # --- Working-day calendar ---------------------------------------------------------------------
 EGOV_OFFICE_HOURS = env.get_str(
-    "EGOV_OFFICE_HOURS", "07:30-11:30,13:30-17:00", "Office hours of a working day, comma-separated HH:MM-HH:MM intervals"
+    "EGOV_OFFICE_HOURS",
+    "07:30-11:30,13:30-17:00",
+    "Office hours of a working day, comma-separated HH:MM-HH:MM intervals",
 )
-EGOV_HOLIDAY_COUNTRY = env.get_str("EGOV_HOLIDAY_COUNTRY", "VN", "Country code for the holidays package")
+EGOV_HOLIDAY_COUNTRY = env.get_str(
+    "EGOV_HOLIDAY_COUNTRY", "VN", "Country code for the holidays package"
+)
+EGOV_CALENDAR_RECHECK_SECONDS = env.get_int(
+    "EGOV_CALENDAR_RECHECK_SECONDS",
+    10,
+    "How often a process re-reads the calendar overrides entered by other processes",
+)
 
 # --- Files and storage ----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env.get_str("EGOV_MEDIA_ROOT", str(VAR_DIR / "media"), "Folder for uploaded files with the local storage"))
-EGOV_STORAGE = env.get_str("EGOV_STORAGE", "local", "Where uploads are kept: local (MEDIA_ROOT) or s3 (S3-compatible object storage)")
+MEDIA_ROOT = Path(
+    env.get_str(
+        "EGOV_MEDIA_ROOT",
+        str(VAR_DIR / "media"),
+        "Folder for uploaded files with the local storage",
+    )
+)
+EGOV_STORAGE = env.get_str(
+    "EGOV_STORAGE",
+    "local",
+    "Where uploads are kept: local (MEDIA_ROOT) or s3 (S3-compatible object storage)",
+)
 if EGOV_STORAGE == "s3":
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env.get_str("EGOV_S3_BUCKET", "egov", "S3 bucket name"),
-            "endpoint_url": env.get_str("EGOV_S3_ENDPOINT_URL", "", "S3 endpoint URL (MinIO, Ceph, a cloud provider)") or None,
+            "endpoint_url": env.get_str(
+                "EGOV_S3_ENDPOINT_URL", "", "S3 endpoint URL (MinIO, Ceph, a cloud provider)"
+            )
+            or None,
             "access_key": env.get_str("EGOV_S3_ACCESS_KEY", "", "S3 access key"),
             "secret_key": env.get_str("EGOV_S3_SECRET_KEY", "", "S3 secret key"),
             "region_name": env.get_str("EGOV_S3_REGION", "", "S3 region") or None,
@@ -201,14 +273,22 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 TASKS = {
     "default": {
         "BACKEND": env.get_str(
-            "EGOV_TASKS_BACKEND", "django_tasks_db.DatabaseBackend", "Tasks backend (django_tasks.backends.immediate.ImmediateBackend runs tasks inline)"
+            "EGOV_TASKS_BACKEND",
+            "django_tasks_db.DatabaseBackend",
+            "Tasks backend (django_tasks.backends.immediate.ImmediateBackend runs tasks inline)",
         ),
         "QUEUES": ["default"],
     }
 }
-EGOV_TASK_MAX_ATTEMPTS = env.get_int("EGOV_TASK_MAX_ATTEMPTS", 5, "Attempts of a background job before it is marked failed")
-EGOV_TASK_BACKOFF_SECONDS = env.get_int("EGOV_TASK_BACKOFF_SECONDS", 30, "First retry delay; doubles with each attempt")
-EGOV_WORKER_HEARTBEAT_SECONDS = env.get_int("EGOV_WORKER_HEARTBEAT_SECONDS", 15, "How often the task worker reports it is alive")
+EGOV_TASK_MAX_ATTEMPTS = env.get_int(
+    "EGOV_TASK_MAX_ATTEMPTS", 5, "Attempts of a background job before it is marked failed"
+)
+EGOV_TASK_BACKOFF_SECONDS = env.get_int(
+    "EGOV_TASK_BACKOFF_SECONDS", 30, "First retry delay; doubles with each attempt"
+)
+EGOV_WORKER_HEARTBEAT_SECONDS = env.get_int(
+    "EGOV_WORKER_HEARTBEAT_SECONDS", 15, "How often the task worker reports it is alive"
+)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -251,14 +331,20 @@ CONTENT_SECURITY_POLICY = {
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env.get_bool("EGOV_SSL_REDIRECT", True, "Redirect HTTP to HTTPS in production")
+    SECURE_SSL_REDIRECT = env.get_bool(
+        "EGOV_SSL_REDIRECT", True, "Redirect HTTP to HTTPS in production"
+    )
     SECURE_HSTS_SECONDS = env.get_int("EGOV_HSTS_SECONDS", 31536000, "HSTS max-age in production")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Cache ----------------------------------------------------------------------------------
-REDIS_URL = env.get_str("EGOV_REDIS_URL", "", "Redis URL for cache and rate limits when several web nodes run; empty = local memory")
+REDIS_URL = env.get_str(
+    "EGOV_REDIS_URL",
+    "",
+    "Redis URL for cache and rate limits when several web nodes run; empty = local memory",
+)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
@@ -268,11 +354,17 @@ CACHES = {
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_HOST = env.get_str("EGOV_EMAIL_HOST", "127.0.0.1", "SMTP server")
 EMAIL_PORT = env.get_int("EGOV_EMAIL_PORT", 25, "SMTP port")
-EMAIL_BACKEND = env.get_str("EGOV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend", "Django email backend")
-DEFAULT_FROM_EMAIL = env.get_str("EGOV_FROM_EMAIL", "egov@localhost", "Sender address of egov's email")
+EMAIL_BACKEND = env.get_str(
+    "EGOV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend", "Django email backend"
+)
+DEFAULT_FROM_EMAIL = env.get_str(
+    "EGOV_FROM_EMAIL", "egov@localhost", "Sender address of egov's email"
+)
 
 # --- Logging (structlog) ----------------------------------------------------------------------
-LOG_JSON = env.get_bool("EGOV_LOG_JSON", PRODUCTION, "Write logs as JSON lines (default in production)")
+LOG_JSON = env.get_bool(
+    "EGOV_LOG_JSON", PRODUCTION, "Write logs as JSON lines (default in production)"
+)
 LOG_LEVEL = env.get_str("EGOV_LOG_LEVEL", "INFO", "Log level")
 from egov.core.logging import configure_logging  # noqa: E402
 

@@ -10,9 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from egov.accounts.scoping import ScopedQuerySet
 
-citizen_id_validator = RegexValidator(r"^\d{12}$", _("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số."), code="invalid_citizen_id")
+citizen_id_validator = RegexValidator(
+    r"^\d{12}$",
+    _("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số."),
+    code="invalid_citizen_id",
+)
 phone_validator = RegexValidator(
-    r"^(0|\+84)(3|5|7|8|9)\d{8}$", _("Số điện thoại di động không hợp lệ (ví dụ 0912345678)."), code="invalid_phone"
+    r"^(0|\+84)(3|5|7|8|9)\d{8}$",
+    _("Số điện thoại di động không hợp lệ (ví dụ 0912345678)."),
+    code="invalid_phone",
 )
 
 
@@ -30,13 +36,35 @@ class User(AbstractUser):
         OFFICER = "officer", _("Cán bộ, công chức")
         CITIZEN = "citizen", _("Người dân, doanh nghiệp")
 
-    kind = models.CharField(_("loại tài khoản"), max_length=10, choices=Kind.choices, default=Kind.OFFICER, db_index=True)
+    kind = models.CharField(
+        _("loại tài khoản"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.OFFICER,
+        db_index=True,
+    )
     full_name = models.CharField(_("họ và tên"), max_length=200, blank=True)
     position = models.CharField(_("chức vụ"), max_length=200, blank=True)
-    phone = models.CharField(_("số điện thoại"), max_length=15, blank=True, null=True, unique=True, validators=[phone_validator])
-    citizen_id = models.CharField(_("số định danh cá nhân"), max_length=12, blank=True, null=True, unique=True, validators=[citizen_id_validator])
+    phone = models.CharField(
+        _("số điện thoại"),
+        max_length=15,
+        blank=True,
+        null=True,
+        unique=True,
+        validators=[phone_validator],
+    )
+    citizen_id = models.CharField(
+        _("số định danh cá nhân"),
+        max_length=12,
+        blank=True,
+        null=True,
+        unique=True,
+        validators=[citizen_id_validator],
+    )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
-    oidc_subject = models.CharField(_("định danh OIDC"), max_length=255, blank=True, null=True, unique=True)
+    oidc_subject = models.CharField(
+        _("định danh OIDC"), max_length=255, blank=True, null=True, unique=True
+    )
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 
@@ -46,7 +74,11 @@ class User(AbstractUser):
         verbose_name = _("tài khoản")
         verbose_name_plural = _("tài khoản")
         constraints = [
-            models.UniqueConstraint(fields=["email"], condition=models.Q(kind="citizen") & ~models.Q(email=""), name="accounts_citizen_email_unique"),
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=models.Q(kind="citizen") & ~models.Q(email=""),
+                name="accounts_citizen_email_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -79,7 +111,12 @@ class User(AbstractUser):
         """Administrators must use TOTP; any officer who enrolled a device uses it too."""
         if not self.is_officer:
             return False
-        return self.is_superuser or self.has_role(Role.ADMIN) or hasattr(self, "totp_device") and self.totp_device.confirmed
+        return (
+            self.is_superuser
+            or self.has_role(Role.ADMIN)
+            or hasattr(self, "totp_device")
+            and self.totp_device.confirmed
+        )
 
 
 class MembershipQuerySet(ScopedQuerySet):
@@ -89,8 +126,15 @@ class MembershipQuerySet(ScopedQuerySet):
 class Membership(models.Model):
     """One role held by one officer in one agency."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("cán bộ"))
-    agency = models.ForeignKey("organizations.Agency", on_delete=models.PROTECT, related_name="memberships", verbose_name=_("cơ quan"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("cán bộ")
+    )
+    agency = models.ForeignKey(
+        "organizations.Agency",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("cơ quan"),
+    )
     role = models.CharField(_("vai trò"), max_length=12, choices=Role.choices)
     is_active = models.BooleanField(_("đang hiệu lực"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -100,7 +144,11 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("vai trò tại cơ quan")
         verbose_name_plural = _("vai trò tại cơ quan")
-        constraints = [models.UniqueConstraint(fields=["user", "agency", "role"], name="accounts_membership_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"], name="accounts_membership_unique"
+            )
+        ]
         indexes = [models.Index(fields=["agency", "role"], name="acc_membership_agency_role")]
 
     def __str__(self) -> str:
@@ -113,9 +161,14 @@ class TOTPDevice(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
     secret = models.CharField(max_length=64)
     confirmed = models.BooleanField(default=False)
-    last_used_step = models.BigIntegerField(default=0, help_text="Time step of the last accepted code; a code is never accepted twice")
+    last_used_step = models.BigIntegerField(
+        default=0, help_text="Time step of the last accepted code; a code is never accepted twice"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("thiết bị xác thực hai lớp")
         verbose_name_plural = _("thiết bị xác thực hai lớp")
+
+    def __str__(self) -> str:
+        return f"TOTP {self.user}{'' if self.confirmed else ' (chưa xác nhận)'}"

@@ -13,7 +13,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from egov.accounts.models import Membership, Role, TOTPDevice, User, citizen_id_validator, phone_validator
+from egov.accounts.models import (
+    Membership,
+    Role,
+    TOTPDevice,
+    User,
+    citizen_id_validator,
+    phone_validator,
+)
 from egov.core import audit
 
 _PHONE_CHARS = re.compile(r"[\s.\-()]")
@@ -48,7 +55,9 @@ def record_login_failure(user: User, request=None) -> None:
         user.refresh_from_db(fields=["failed_logins", "locked_until"])
         data = {"ip": _client_ip(request), "failed_logins": user.failed_logins}
         if user.failed_logins >= settings.EGOV_LOGIN_MAX_FAILURES:
-            user.locked_until = timezone.now() + dt.timedelta(minutes=settings.EGOV_LOGIN_LOCK_MINUTES)
+            user.locked_until = timezone.now() + dt.timedelta(
+                minutes=settings.EGOV_LOGIN_LOCK_MINUTES
+            )
             User.objects.filter(pk=user.pk).update(locked_until=user.locked_until, failed_logins=0)
             data["locked_until"] = user.locked_until.isoformat()
             audit.record("account.locked", obj=user, data=data)
@@ -62,8 +71,22 @@ def unlock(user: User, *, by: User) -> None:
 
 
 @transaction.atomic
-def create_officer(username: str, password: str | None, *, full_name: str, email: str = "", position: str = "", by: User | None = None) -> User:
-    user = User(username=username, full_name=full_name, email=email, position=position, kind=User.Kind.OFFICER)
+def create_officer(
+    username: str,
+    password: str | None,
+    *,
+    full_name: str,
+    email: str = "",
+    position: str = "",
+    by: User | None = None,
+) -> User:
+    user = User(
+        username=username,
+        full_name=full_name,
+        email=email,
+        position=position,
+        kind=User.Kind.OFFICER,
+    )
     if password:
         user.set_password(password)
     else:
@@ -75,20 +98,35 @@ def create_officer(username: str, password: str | None, *, full_name: str, email
 
 
 @transaction.atomic
-def create_citizen(*, password: str, full_name: str, email: str = "", phone: str = "", citizen_id: str = "", address: str = "") -> User:
+def create_citizen(
+    *,
+    password: str,
+    full_name: str,
+    email: str = "",
+    phone: str = "",
+    citizen_id: str = "",
+    address: str = "",
+) -> User:
     if not email and not phone:
         raise ValidationError(_("Cần email hoặc số điện thoại để đăng ký."))
     normalised_phone = None
     if phone:
         normalised_phone = normalise_phone(phone)
         if normalised_phone is None:
-            raise ValidationError({"phone": _("Số điện thoại di động không hợp lệ (ví dụ 0912345678).")})
+            raise ValidationError(
+                {"phone": _("Số điện thoại di động không hợp lệ (ví dụ 0912345678).")}
+            )
     if citizen_id:
         citizen_id_validator(citizen_id)
     username = f"c:{email.lower()}" if email else f"c:{normalised_phone}"
     user = User(
-        username=username, kind=User.Kind.CITIZEN, full_name=full_name, email=email.lower(),
-        phone=normalised_phone, citizen_id=citizen_id or None, address=address,
+        username=username,
+        kind=User.Kind.CITIZEN,
+        full_name=full_name,
+        email=email.lower(),
+        phone=normalised_phone,
+        citizen_id=citizen_id or None,
+        address=address,
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])
@@ -103,7 +141,9 @@ def grant_role(user: User, agency, role: str, *, by: User | None = None) -> Memb
         raise ValidationError(_("Vai trò không hợp lệ: %(role)s") % {"role": role})
     if not user.is_officer:
         raise ValidationError(_("Chỉ tài khoản cán bộ mới được giao vai trò."))
-    membership, created = Membership.objects.get_or_create(user=user, agency=agency, role=role, defaults={"is_active": True})
+    membership, created = Membership.objects.get_or_create(
+        user=user, agency=agency, role=role, defaults={"is_active": True}
+    )
     if not created and not membership.is_active:
         membership.is_active = True
         membership.save(update_fields=["is_active"])
@@ -115,21 +155,35 @@ def grant_role(user: User, agency, role: str, *, by: User | None = None) -> Memb
 def revoke_role(membership: Membership, *, by: User | None = None) -> None:
     membership.is_active = False
     membership.save(update_fields=["is_active"])
-    audit.record("account.role_revoked", actor=by, agency=membership.agency_id, obj=membership.user, data={"role": membership.role})
+    audit.record(
+        "account.role_revoked",
+        actor=by,
+        agency=membership.agency_id,
+        obj=membership.user,
+        data={"role": membership.role},
+    )
 
 
 # --- TOTP two-factor ------------------------------------------------------------------------
 
+
 def start_totp_enrolment(user: User, secret: str | None = None) -> TOTPDevice:
     """Create (or restart) an unconfirmed device. ``secret`` is only given by the demo loader."""
     device, _created = TOTPDevice.objects.update_or_create(
-        user=user, defaults={"secret": secret or pyotp.random_base32(), "confirmed": False, "last_used_step": 0}
+        user=user,
+        defaults={
+            "secret": secret or pyotp.random_base32(),
+            "confirmed": False,
+            "last_used_step": 0,
+        },
     )
     return device
 
 
 def totp_uri(device: TOTPDevice) -> str:
-    return pyotp.TOTP(device.secret).provisioning_uri(name=device.user.get_username(), issuer_name=settings.EGOV_TOTP_ISSUER)
+    return pyotp.TOTP(device.secret).provisioning_uri(
+        name=device.user.get_username(), issuer_name=settings.EGOV_TOTP_ISSUER
+    )
 
 
 def verify_totp(user: User, code: str) -> bool:
@@ -157,5 +211,7 @@ def verify_totp(user: User, code: str) -> bool:
 
 def confirm_totp_device(user: User, secret: str) -> TOTPDevice:
     """Demo loader: an already-confirmed device with a known secret."""
-    device, _created = TOTPDevice.objects.update_or_create(user=user, defaults={"secret": secret, "confirmed": True})
+    device, _created = TOTPDevice.objects.update_or_create(
+        user=user, defaults={"secret": secret, "confirmed": True}
+    )
     return device

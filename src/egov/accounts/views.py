@@ -24,7 +24,9 @@ MAX_CODE_TRIES = 5
 
 def _safe_next(request) -> str:
     nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if nxt and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return nxt
     return ""
 
@@ -38,7 +40,12 @@ def _after_login_url(user: User, nxt: str) -> str:
 def complete_login(request, user: User, *, method: str, nxt: str = ""):
     login(request, user, backend="egov.accounts.backends.EgovBackend")
     request.session.pop(PENDING_KEY, None)
-    audit.record("account.login", actor=user, obj=user, data={"method": method, "ip": request.META.get("REMOTE_ADDR", "")})
+    audit.record(
+        "account.login",
+        actor=user,
+        obj=user,
+        data={"method": method, "ip": request.META.get("REMOTE_ADDR", "")},
+    )
     return redirect(_after_login_url(user, nxt))
 
 
@@ -48,11 +55,19 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     nxt = _safe_next(request)
     if request.method == "POST" and form.is_valid():
-        user = authenticate(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        user = authenticate(
+            request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+        )
         locked_until = getattr(request, "egov_login_locked", None)
         if locked_until is not None:
             local = timezone.localtime(locked_until)
-            form.add_error(None, _("Tài khoản đang tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau %(time)s.") % {"time": f"{local:%H:%M %d/%m/%Y}"})
+            form.add_error(
+                None,
+                _(
+                    "Tài khoản đang tạm khóa do nhập sai mật khẩu nhiều lần. Vui lòng thử lại sau %(time)s."
+                )
+                % {"time": f"{local:%H:%M %d/%m/%Y}"},
+            )
         elif user is None:
             form.add_error(None, _("Tên đăng nhập hoặc mật khẩu không đúng."))
         elif user.requires_two_factor():
@@ -63,7 +78,16 @@ def login_view(request):
             return redirect("accounts:two_factor")
         else:
             return complete_login(request, user, method="password", nxt=nxt)
-    return render(request, "accounts/login.html", {"form": form, "next": nxt, "oidc_enabled": settings.OIDC_ENABLED, "oidc_name": settings.OIDC_PROVIDER_NAME})
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": nxt,
+            "oidc_enabled": settings.OIDC_ENABLED,
+            "oidc_name": settings.OIDC_PROVIDER_NAME,
+        },
+    )
 
 
 def _pending_user(request) -> User | None:
@@ -78,13 +102,17 @@ def _code_step(request, user: User, template: str, extra: dict):
     pending = request.session[PENDING_KEY]
     if request.method == "POST" and form.is_valid():
         if services.verify_totp(user, form.cleaned_data["code"]):
-            return complete_login(request, user, method="password+totp", nxt=pending.get("next", ""))
+            return complete_login(
+                request, user, method="password+totp", nxt=pending.get("next", "")
+            )
         pending["tries"] += 1
         request.session[PENDING_KEY] = pending
         if pending["tries"] >= MAX_CODE_TRIES:
             request.session.pop(PENDING_KEY, None)
             services.record_login_failure(user, request)
-            messages.error(request, _("Nhập sai mã xác thực quá nhiều lần. Vui lòng đăng nhập lại."))
+            messages.error(
+                request, _("Nhập sai mã xác thực quá nhiều lần. Vui lòng đăng nhập lại.")
+            )
             return redirect("accounts:login")
         form.add_error("code", _("Mã xác thực không đúng hoặc đã hết hạn."))
     return render(request, template, {"form": form, **extra})
@@ -103,13 +131,20 @@ def totp_setup_view(request):
     if user is None:
         return redirect("accounts:login")
     device = getattr(user, "totp_device", None)
-    if device is None or (request.method == "GET" and not device.confirmed and request.GET.get("new")):
+    if device is None or (
+        request.method == "GET" and not device.confirmed and request.GET.get("new")
+    ):
         device = services.start_totp_enrolment(user)
     elif device.confirmed:
         return redirect("accounts:two_factor")
     uri = services.totp_uri(device)
     qr_svg = segno.make(uri, error="m").svg_inline(scale=4)
-    return _code_step(request, user, "accounts/totp_setup.html", {"pending_user": user, "secret": device.secret, "qr_svg": qr_svg})
+    return _code_step(
+        request,
+        user,
+        "accounts/totp_setup.html",
+        {"pending_user": user, "secret": device.secret, "qr_svg": qr_svg},
+    )
 
 
 @require_POST

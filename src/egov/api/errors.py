@@ -15,7 +15,9 @@ log = structlog.get_logger("egov.api")
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -24,14 +26,30 @@ def exception_handler(exc, context):
     if response is None:
         log.exception("api.unhandled_error", exc_info=exc)
         return Response(
-            {"error": {"code": "server_error", "message": "Lỗi hệ thống; yêu cầu đã được ghi lại để xử lý.", "fields": {}}},
+            {
+                "error": {
+                    "code": "server_error",
+                    "message": "Lỗi hệ thống; yêu cầu đã được ghi lại để xử lý.",
+                    "fields": {},
+                }
+            },
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
     if isinstance(exc, exceptions.ValidationError):
-        fields = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        fields = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
         body = {"code": "invalid", "message": "Dữ liệu không hợp lệ.", "fields": fields}
     else:
-        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
-        body = {"code": getattr(detail, "code", None) or getattr(exc, "default_code", "error"), "message": str(detail), "fields": {}}
+        detail = (
+            response.data.get("detail", "") if isinstance(response.data, dict) else response.data
+        )
+        body = {
+            "code": getattr(detail, "code", None) or getattr(exc, "default_code", "error"),
+            "message": str(detail),
+            "fields": {},
+        }
     response.data = {"error": body}
     return response

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from egov.core import tasks
+from egov.core import calendar, tasks
 from egov.core.models import AuditEvent, CalendarOverride, Job, Sequence
 
 
@@ -12,10 +12,33 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     search_fields = ("name", "notice")
     date_hierarchy = "date"
 
+    def save_model(self, request, obj, form, change):
+        if change and "date" in form.changed_data:
+            calendar.delete_override(form.initial["date"], actor=request.user)
+        saved = calendar.set_override(
+            obj.date, obj.kind, obj.notice, name=obj.name, actor=request.user
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        calendar.delete_override(obj.date, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            calendar.delete_override(obj.date, actor=request.user)
+
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ("id", "task_path", "state", "attempts", "max_attempts", "next_attempt_at", "updated_at")
+    list_display = (
+        "id",
+        "task_path",
+        "state",
+        "attempts",
+        "max_attempts",
+        "next_attempt_at",
+        "updated_at",
+    )
     list_filter = ("state",)
     search_fields = ("task_path",)
     readonly_fields = [f.name for f in Job._meta.fields]

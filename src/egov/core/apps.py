@@ -7,6 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Lõi hệ thống"
 
     def ready(self) -> None:
-        from egov.core import text
+        from egov.core import calendar, text  # noqa: F401  (calendar connects its cache signals)
 
         text.install_sqlite_functions()

@@ -21,7 +21,17 @@ from egov.core.models import AuditEvent, AuditHead
 GENESIS = "0" * 64
 
 
-def _content(seq, occurred_at: datetime, actor_id, actor_label, agency_id, action, object_type, object_id, data) -> str:
+def _content(
+    seq,
+    occurred_at: datetime,
+    actor_id,
+    actor_label,
+    agency_id,
+    action,
+    object_type,
+    object_id,
+    data,
+) -> str:
     payload = {
         "seq": seq,
         "at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -33,13 +43,22 @@ def _content(seq, occurred_at: datetime, actor_id, actor_label, agency_id, actio
         "object_id": str(object_id),
         "data": data,
     }
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder, separators=(",", ":"))
+    return json.dumps(
+        payload, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder, separators=(",", ":")
+    )
 
 
 def compute_hash(prev_hash: str, event: AuditEvent) -> str:
     content = _content(
-        event.seq, event.occurred_at, event.actor_id, event.actor_label, event.agency_id,
-        event.action, event.object_type, event.object_id, event.data,
+        event.seq,
+        event.occurred_at,
+        event.actor_id,
+        event.actor_label,
+        event.agency_id,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.data,
     )
     return hashlib.sha256((prev_hash + content).encode()).hexdigest()
 
@@ -52,7 +71,9 @@ def _object_ref(obj) -> tuple[str, str]:
     return obj._meta.label_lower, str(obj.pk)
 
 
-def record(action: str, *, actor=None, agency=None, obj=None, data: dict | None = None) -> AuditEvent:
+def record(
+    action: str, *, actor=None, agency=None, obj=None, data: dict | None = None
+) -> AuditEvent:
     """Append one event. ``actor`` is a user (or None for the system), ``agency`` an agency or
     its id, ``obj`` a model instance or an ``(type, id)`` pair. Joins the caller's transaction."""
     object_type, object_id = _object_ref(obj)
@@ -64,8 +85,15 @@ def record(action: str, *, actor=None, agency=None, obj=None, data: dict | None 
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
-            seq=head.last_seq + 1, actor_id=actor_id, actor_label=actor_label, agency_id=agency_id,
-            action=action, object_type=object_type, object_id=object_id, data=clean, prev_hash=head.last_hash,
+            seq=head.last_seq + 1,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            agency_id=agency_id,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            data=clean,
+            prev_hash=head.last_hash,
         )
         event.hash = compute_hash(head.last_hash, event)
         event.save()
@@ -97,13 +125,19 @@ def verify() -> tuple[int, Problem | None]:
     prev_hash, expected_seq, checked = GENESIS, 1, 0
     for event in _iter_chain():
         if event.seq != expected_seq:
-            return checked, Problem(expected_seq, f"missing (deleted); next stored event is #{event.seq}")
+            return checked, Problem(
+                expected_seq, f"missing (deleted); next stored event is #{event.seq}"
+            )
         if event.prev_hash != prev_hash:
-            return checked, Problem(event.seq, "does not follow the previous event (deleted or inserted out of order)")
+            return checked, Problem(
+                event.seq, "does not follow the previous event (deleted or inserted out of order)"
+            )
         if compute_hash(prev_hash, event) != event.hash:
             return checked, Problem(event.seq, "content was edited after it was recorded")
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != prev_hash):
-        return checked, Problem(head.last_seq, "the newest events were deleted (chain head does not match)")
+        return checked, Problem(
+            head.last_seq, "the newest events were deleted (chain head does not match)"
+        )
     return checked, None

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import math
 import re
 import unicodedata
 import uuid
@@ -46,9 +47,21 @@ KINDS: dict[str, tuple[str, str, str]] = {
     "png": ("PNG", "png", "image/png"),
     "jpeg": ("JPEG", "jpg", "image/jpeg"),
     "tiff": ("TIFF", "tif", "image/tiff"),
-    "docx": ("Word (DOCX)", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "xlsx": ("Excel (XLSX)", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "pptx": ("PowerPoint (PPTX)", "pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "docx": (
+        "Word (DOCX)",
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "xlsx": (
+        "Excel (XLSX)",
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "pptx": (
+        "PowerPoint (PPTX)",
+        "pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
     "odt": ("OpenDocument (ODT)", "odt", "application/vnd.oasis.opendocument.text"),
     "ods": ("OpenDocument (ODS)", "ods", "application/vnd.oasis.opendocument.spreadsheet"),
     "xml": ("XML", "xml", "application/xml"),
@@ -63,7 +76,11 @@ _ODF_MIMETYPES = {
     b"application/vnd.oasis.opendocument.text": "odt",
     b"application/vnd.oasis.opendocument.spreadsheet": "ods",
 }
-_OOXML_PARTS = (("word/document.xml", "docx"), ("xl/workbook.xml", "xlsx"), ("ppt/presentation.xml", "pptx"))
+_OOXML_PARTS = (
+    ("word/document.xml", "docx"),
+    ("xl/workbook.xml", "xlsx"),
+    ("ppt/presentation.xml", "pptx"),
+)
 
 
 @dataclass(frozen=True)
@@ -181,8 +198,13 @@ def default_max_bytes() -> int:
     return int(settings.EGOV_MAX_UPLOAD_MB) * 1024 * 1024
 
 
-def _megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f}".replace(".", ",")
+def _megabytes(n: int, *, up: bool = False) -> str:
+    """Vietnamese decimal comma; sizes are rounded up so that a refused file never shows the
+    same number as the limit."""
+    tenths = n * 10 / (1024 * 1024)
+    tenths = math.ceil(tenths) if up else round(tenths)
+    whole, frac = divmod(tenths, 10)
+    return f"{whole},{frac}" if frac else f"{whole}"
 
 
 def _as_stream(uploaded_file: Any) -> IO[bytes]:
@@ -258,13 +280,15 @@ def _raise_too_large(size: int, limit: int) -> None:
     raise ValidationError(
         _("Tệp quá lớn (%(size)s MB); dung lượng tối đa là %(limit)s MB."),
         code="file_too_large",
-        params={"size": _megabytes(size), "limit": _megabytes(limit)},
+        params={"size": _megabytes(size, up=True), "limit": _megabytes(limit)},
     )
 
 
 def _pdf_malformed(detail: str) -> ValidationError:
     return ValidationError(
-        _("Tệp PDF bị hỏng hoặc không đầy đủ (%(detail)s). Hãy xuất hoặc quét lại tệp rồi tải lên."),
+        _(
+            "Tệp PDF bị hỏng hoặc không đầy đủ (%(detail)s). Hãy xuất hoặc quét lại tệp rồi tải lên."
+        ),
         code="pdf_malformed",
         params={"detail": detail},
     )
@@ -314,7 +338,15 @@ def _check_pdf(stream: IO[bytes]) -> int:
         ) from exc
     except PdfReadError as exc:
         raise _pdf_malformed(_explain_pdf_error(exc)) from exc
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError, OSError) as exc:
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        OSError,
+    ) as exc:
         # pypdf lets some low-level errors through on badly broken files.
         raise _pdf_malformed(str(_("cấu trúc không hợp lệ"))) from exc
     if count < 1:
@@ -343,7 +375,9 @@ def _check_image(stream: IO[bytes]) -> None:
         with Image.open(stream) as image:
             image.verify()
     except Image.DecompressionBombError as exc:
-        raise ValidationError(_("Ảnh có kích thước điểm ảnh quá lớn."), code="file_malformed") from exc
+        raise ValidationError(
+            _("Ảnh có kích thước điểm ảnh quá lớn."), code="file_malformed"
+        ) from exc
     except Exception as exc:
         raise ValidationError(
             _("Tệp ảnh bị hỏng hoặc không đầy đủ."), code="file_malformed"
@@ -442,7 +476,9 @@ class CheckedFileField(forms.FileField):
     """A file field that runs :func:`check_upload`. The result is put on the cleaned file as
     ``egov_check`` so that :func:`store_upload` does not read the file twice."""
 
-    def __init__(self, *, allowed: Iterable[str] = DEFAULT_ALLOWED, max_bytes: int | None = None, **kwargs):
+    def __init__(
+        self, *, allowed: Iterable[str] = DEFAULT_ALLOWED, max_bytes: int | None = None, **kwargs
+    ):
         self.allowed = _normalise_allowed(allowed)
         self.max_bytes = max_bytes
         kwargs.setdefault("allow_empty_file", True)  # check_upload reports it with its own code

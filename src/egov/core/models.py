@@ -22,7 +22,9 @@ class Sequence(models.Model):
     class Meta:
         verbose_name = _("dãy số")
         verbose_name_plural = _("dãy số")
-        constraints = [models.UniqueConstraint(fields=["scope", "period"], name="core_sequence_scope_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "period"], name="core_sequence_scope_period")
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope} [{self.period}] = {self.last_value}"
@@ -80,6 +82,9 @@ class AuditHead(models.Model):
     class Meta:
         verbose_name = _("đầu chuỗi nhật ký")
 
+    def __str__(self) -> str:
+        return f"#{self.last_seq} {self.last_hash[:12]}"
+
 
 class CalendarOverride(models.Model):
     """A day that the yearly notice makes different from the holidays package's baseline."""
@@ -91,7 +96,11 @@ class CalendarOverride(models.Model):
     date = models.DateField(_("ngày"), unique=True)
     kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("tên"), max_length=200, blank=True)
-    notice = models.CharField(_("văn bản quyết định"), max_length=200, help_text=_("Số, ký hiệu của thông báo, ví dụ TB 9441/TB-BNV"))
+    notice = models.CharField(
+        _("văn bản quyết định"),
+        max_length=200,
+        help_text=_("Số, ký hiệu của thông báo, ví dụ TB 9441/TB-BNV"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -116,7 +125,9 @@ class Job(models.Model):
     task_path = models.CharField(_("tác vụ"), max_length=200)
     args = models.JSONField(default=list, blank=True)
     kwargs = models.JSONField(default=dict, blank=True)
-    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    state = models.CharField(
+        _("trạng thái"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
+    )
     attempts = models.PositiveIntegerField(_("số lần chạy"), default=0)
     max_attempts = models.PositiveIntegerField(_("số lần tối đa"), default=5)
     last_error = models.TextField(_("lỗi gần nhất"), blank=True)
@@ -140,3 +151,6 @@ class WorkerHeartbeat(models.Model):
 
     class Meta:
         verbose_name = _("nhịp worker")
+
+    def __str__(self) -> str:
+        return f"{self.worker} @ {self.seen_at:%H:%M:%S}"

@@ -29,7 +29,11 @@ def next_number(scope: str, period: str = "", *, using: str = "default") -> int:
 
 def peek(scope: str, period: str = "") -> int:
     """The last number given out (0 if none); for display only, never to derive a number."""
-    value = Sequence.objects.filter(scope=scope, period=period).values_list("last_value", flat=True).first()
+    value = (
+        Sequence.objects.filter(scope=scope, period=period)
+        .values_list("last_value", flat=True)
+        .first()
+    )
     return value or 0
 
 

@@ -31,7 +31,9 @@ def _callable_path(func) -> str:
 def enqueue(func, *args, max_attempts: int | None = None, **kwargs) -> Job:
     """Record a job and dispatch it after commit. ``func`` is a dotted path or a module-level function."""
     job = Job.objects.create(
-        task_path=_callable_path(func), args=list(args), kwargs=kwargs,
+        task_path=_callable_path(func),
+        args=list(args),
+        kwargs=kwargs,
         max_attempts=max_attempts or settings.EGOV_TASK_MAX_ATTEMPTS,
     )
     transaction.on_commit(lambda: _dispatch(job.pk))
@@ -55,7 +57,9 @@ def run_job(job_id: int) -> str:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.state in (Job.State.SUCCEEDED, Job.State.FAILED):
         return "skipped"
-    Job.objects.filter(pk=job_id).update(state=Job.State.RUNNING, attempts=job.attempts + 1, next_attempt_at=None)
+    Job.objects.filter(pk=job_id).update(
+        state=Job.State.RUNNING, attempts=job.attempts + 1, next_attempt_at=None
+    )
     job.attempts += 1
     try:
         import_string(job.task_path)(*job.args, **job.kwargs)
@@ -64,7 +68,9 @@ def run_job(job_id: int) -> str:
         detail = traceback.format_exc(limit=8)
         if job.attempts < job.max_attempts:
             next_at = timezone.now() + backoff(job.attempts)
-            Job.objects.filter(pk=job_id).update(state=Job.State.RETRYING, last_error=detail, next_attempt_at=next_at)
+            Job.objects.filter(pk=job_id).update(
+                state=Job.State.RETRYING, last_error=detail, next_attempt_at=next_at
+            )
             _dispatch(job_id, run_after=next_at)
             return f"retrying: {error}"
         Job.objects.filter(pk=job_id).update(state=Job.State.FAILED, last_error=detail)

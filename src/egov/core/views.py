@@ -40,7 +40,9 @@ def _check_storage() -> tuple[bool, str]:
 
 def _check_worker() -> tuple[bool, str]:
     try:
-        last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+        last = (
+            WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+        )
     except Exception as exc:
         return False, str(exc)
     if last is None:
@@ -53,8 +55,14 @@ def _check_worker() -> tuple[bool, str]:
 @never_cache
 def healthz(request):
     checks = {}
-    for name, check in (("database", _check_database), ("storage", _check_storage), ("worker", _check_worker)):
+    for name, check in (
+        ("database", _check_database),
+        ("storage", _check_storage),
+        ("worker", _check_worker),
+    ):
         ok, detail = check()
         checks[name] = {"ok": ok, "detail": detail}
     healthy = all(c["ok"] for c in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503
+    )

@@ -12,7 +12,15 @@ def _table():
 
 @pytest.fixture
 def chain(db):
-    return [audit.record("dossier.received", obj=("dossier", i), agency=7, data={"n": i, "ten": "Hồ sơ số " + str(i)}) for i in range(1, 6)]
+    return [
+        audit.record(
+            "dossier.received",
+            obj=("dossier", i),
+            agency=7,
+            data={"n": i, "ten": "Hồ sơ số " + str(i)},
+        )
+        for i in range(1, 6)
+    ]
 
 
 def test_events_are_chained(chain):
@@ -79,6 +87,8 @@ def test_verify_command_reports_success(chain, capsys):
 
 
 def test_hash_is_stable_after_reading_back(db):
-    event = audit.record("x", data={"when": "2026-02-13", "amount": 150000, "nested": {"a": [1, "đ"]}})
+    event = audit.record(
+        "x", data={"when": "2026-02-13", "amount": 150000, "nested": {"a": [1, "đ"]}}
+    )
     stored = AuditEvent.objects.get(pk=event.pk)
     assert audit.compute_hash(stored.prev_hash, stored) == stored.hash

@@ -28,7 +28,9 @@ def job_list(request):
     if state in Job.State.values:
         qs = qs.filter(state=state)
     page = keyset_page(qs, key="id", cursor=request.GET.get("before"), size=50)
-    return render(request, "office/jobs.html", {"page": page, "state": state, "states": Job.State.choices})
+    return render(
+        request, "office/jobs.html", {"page": page, "state": state, "states": Job.State.choices}
+    )
 
 
 @login_required

@@ -35,7 +35,9 @@ class Command(DbWorkerCommand):
     def handle(self, *args, **options):
         name = f"{socket.gethostname()}:{os.getpid()}"
         stop = threading.Event()
-        thread = threading.Thread(target=_heartbeat_loop, args=(name, stop), daemon=True, name="egov-heartbeat")
+        thread = threading.Thread(
+            target=_heartbeat_loop, args=(name, stop), daemon=True, name="egov-heartbeat"
+        )
         thread.start()
         try:
             return super().handle(*args, **options)
