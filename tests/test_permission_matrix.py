@@ -4,6 +4,8 @@ Tree: province P → district D → communes A, B and department T of D. Every r
 commune A and at district D, against every agency-scoped model that exists in the foundation.
 """
 
+import datetime as dt
+
 import pytest
 
 from egov.accounts.models import Membership, Role
@@ -91,3 +93,19 @@ def test_citizens_and_anonymous_see_no_agency_records(tree):
 def test_superuser_sees_everything(tree):
     user = UserFactory(is_superuser=True)
     assert all(keys == set(tree) for keys in visible_keys(user, tree).values())
+
+
+def test_successor_officers_see_records_of_merged_agencies(tree):
+    from egov.organizations import services
+
+    target = AgencyFactory(kind=Agency.Kind.COMMUNE, name="UBND xã C", parent=tree["D"])
+    audit.record("test.event", agency=tree["A"], obj=("thing", "old-A"))
+    services.merge_agencies([tree["A"], tree["B"]], target, dt.date(2025, 7, 1), "NQ minh họa")
+    officer = UserFactory()
+    MembershipFactory(user=officer, agency=target, role=Role.SPECIALIST)
+    seen = visible_keys(officer, {**tree, "C": target})
+    assert seen["audit"] == {"A", "B", "C"}
+    # …but an officer of the unrelated sibling department still sees only its own.
+    other = UserFactory()
+    MembershipFactory(user=other, agency=tree["T"], role=Role.SPECIALIST)
+    assert visible_keys(other, {**tree, "C": target})["audit"] == {"T"}

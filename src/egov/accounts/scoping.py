@@ -4,6 +4,8 @@ Rules (ARCHITECTURE.md, rule 2):
 - an officer sees the records of every agency where they hold an active role;
 - a leader or an administrator of an agency also sees its whole subtree (a district leader
   sees the communes and departments under the district);
+- officers of an agency that others were merged into also see the merged agencies' records
+  (the history stays with the successor);
 - superusers see everything; citizens and anonymous users see no agency records (the portal
   scopes citizens' own records by owner, not by agency).
 
@@ -43,6 +45,13 @@ def visible_agency_ids(user) -> frozenset[int] | None:
         for path in subtree_paths:
             q |= models.Q(path__startswith=path)
         ids.update(Agency.objects.filter(q).values_list("id", flat=True))
+    # Records of agencies merged into a visible one stay readable by the successor's officers.
+    frontier = set(ids)
+    while frontier:
+        frontier = (
+            set(Agency.objects.filter(successor_id__in=frontier).values_list("id", flat=True)) - ids
+        )
+        ids.update(frontier)
     result = frozenset(ids)
     user._egov_visible_agency_ids = result
     return result

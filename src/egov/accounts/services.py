@@ -129,7 +129,8 @@ def create_citizen(
         address=address,
     )
     user.set_password(password)
-    user.full_clean(exclude=["password"])
+    # The generated user name ("c:<email or phone>") is internal; it is not typed by anyone.
+    user.full_clean(exclude=["password", "username"])
     user.save()
     audit.record("account.citizen_registered", obj=user)
     return user

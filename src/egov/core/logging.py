@@ -36,3 +36,6 @@ def configure_logging(*, json: bool, level: str) -> None:
     root.setLevel(level.upper())
     # Django's own request logger duplicates what our middleware logs.
     logging.getLogger("django.server").setLevel(logging.WARNING)
+    # WeasyPrint and fontTools report every rendering step at INFO.
+    for noisy in ("weasyprint", "weasyprint.progress", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

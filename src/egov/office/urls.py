@@ -7,6 +7,7 @@ app_name = "office"
 urlpatterns = [
     path("", home.home, name="home"),
     path("agencies/", agencies.agency_list, name="agencies"),
+    path("agencies/<int:pk>/", agencies.agency_detail, name="agency_detail"),
     path("bridge-points/", agencies.bridge_points, name="bridge_points"),
     path("calendar/", calendar.calendar_tool, name="calendar"),
     path("audit/", audit.audit_log, name="audit"),

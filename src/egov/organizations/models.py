@@ -40,25 +40,48 @@ class Agency(models.Model):
         OTHER = "other", _("Đơn vị khác")
 
     #: kinds that are local governments (have a People's Committee); the others are units.
-    GOVERNMENT_KINDS = {Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE, Kind.WARD, Kind.TOWN, Kind.SPECIAL_ZONE}
+    GOVERNMENT_KINDS = {
+        Kind.PROVINCE,
+        Kind.DISTRICT,
+        Kind.COMMUNE,
+        Kind.WARD,
+        Kind.TOWN,
+        Kind.SPECIAL_ZONE,
+    }
 
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("tên"), max_length=255)
     short_name = models.CharField(_("tên ngắn"), max_length=120, blank=True)
     abbreviation = models.CharField(
-        _("chữ viết tắt"), max_length=20, help_text=_("Dùng trong ký hiệu văn bản, ví dụ UBND, VP, TP")
+        _("chữ viết tắt"),
+        max_length=20,
+        help_text=_("Dùng trong ký hiệu văn bản, ví dụ UBND, VP, TP"),
     )
-    code = models.CharField(_("mã định danh"), max_length=13, unique=True, validators=[validate_agency_code])
+    code = models.CharField(
+        _("mã định danh"), max_length=13, unique=True, validators=[validate_agency_code]
+    )
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
-    parent = models.ForeignKey("self", verbose_name=_("cơ quan cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("cơ quan cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     effective_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     effective_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     successor = models.ForeignKey(
-        "self", verbose_name=_("hợp nhất vào"), null=True, blank=True, on_delete=models.PROTECT, related_name="predecessors"
+        "self",
+        verbose_name=_("hợp nhất vào"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
     )
 
     objects = AgencyQuerySet.as_manager()
@@ -80,12 +103,18 @@ class Agency(models.Model):
             self.path, self.depth = path, depth
             Agency.objects.filter(pk=self.pk).update(path=path, depth=depth)
             if old:
-                for child in Agency.objects.filter(path__startswith=old).exclude(pk=self.pk).order_by("depth"):
+                for child in (
+                    Agency.objects.filter(path__startswith=old)
+                    .exclude(pk=self.pk)
+                    .order_by("depth")
+                ):
                     child.save()
 
     def is_active(self, on: dt.date | None = None) -> bool:
         on = on or timezone.localdate()
-        return (self.effective_from is None or self.effective_from <= on) and (self.effective_to is None or self.effective_to >= on)
+        return (self.effective_from is None or self.effective_from <= on) and (
+            self.effective_to is None or self.effective_to >= on
+        )
 
     def ancestors(self):
         ids = [int(x) for x in self.path.strip("/").split("/") if x][:-1]
@@ -102,10 +131,19 @@ class Agency(models.Model):
 class AgencyMerge(models.Model):
     """Agencies merged into one from a date (e.g. the 2025 commune mergers, Nghị quyết của UBTVQH)."""
 
-    sources = models.ManyToManyField(Agency, verbose_name=_("cơ quan bị hợp nhất"), related_name="merged_away")
-    target = models.ForeignKey(Agency, verbose_name=_("cơ quan sau hợp nhất"), on_delete=models.PROTECT, related_name="merged_in")
+    sources = models.ManyToManyField(
+        Agency, verbose_name=_("cơ quan bị hợp nhất"), related_name="merged_away"
+    )
+    target = models.ForeignKey(
+        Agency,
+        verbose_name=_("cơ quan sau hợp nhất"),
+        on_delete=models.PROTECT,
+        related_name="merged_in",
+    )
     effective_date = models.DateField(_("ngày hiệu lực"))
-    decision = models.CharField(_("căn cứ"), max_length=255, help_text=_("Nghị quyết, quyết định sáp nhập"))
+    decision = models.CharField(
+        _("căn cứ"), max_length=255, help_text=_("Nghị quyết, quyết định sáp nhập")
+    )
     moved_open_work = models.BooleanField(_("đã chuyển công việc đang xử lý"), default=False)
     summary = models.JSONField(_("kết quả chuyển"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -133,9 +171,16 @@ class BridgePoint(models.Model):
         UNKNOWN = "unknown", _("Chưa kiểm tra")
 
     name = models.CharField(_("tên điểm cầu"), max_length=255)
-    agency = models.ForeignKey(Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="bridge_points")
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("cơ quan"), on_delete=models.PROTECT, related_name="bridge_points"
+    )
     location = models.CharField(_("địa điểm"), max_length=255, blank=True)
-    equipment_status = models.CharField(_("tình trạng thiết bị"), max_length=10, choices=Equipment.choices, default=Equipment.UNKNOWN)
+    equipment_status = models.CharField(
+        _("tình trạng thiết bị"),
+        max_length=10,
+        choices=Equipment.choices,
+        default=Equipment.UNKNOWN,
+    )
     equipment_note = models.CharField(_("ghi chú thiết bị"), max_length=255, blank=True)
     is_active = models.BooleanField(_("đang dùng"), default=True)
 
@@ -145,7 +190,9 @@ class BridgePoint(models.Model):
         verbose_name = _("điểm cầu")
         verbose_name_plural = _("điểm cầu")
         ordering = ["agency__path", "name"]
-        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="org_bridgepoint_agency_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="org_bridgepoint_agency_name")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -18,6 +18,7 @@ from fontTools.ttLib import TTFont
 from PIL import Image
 from pypdf import PdfReader
 
+from egov.core.files import check_upload
 from egov.core.pdf import FONT_DIR, PdfRenderError, make_url_fetcher, render_pdf, resolve_local_url
 from egov.core.qr import QUIET_ZONE, make, qr_data_uri
 from egov.core.testing import require_program, run_program
@@ -90,6 +91,11 @@ def test_sample_is_one_a4_page_in_vietnamese(sample_pdf):
     assert float(box.height) == pytest.approx(A4[1], abs=0.5)
     assert reader.metadata.title == "Thông báo mẫu"
     assert reader.trailer["/Root"]["/Lang"] == "vi"
+
+
+def test_a_rendered_pdf_passes_the_upload_checks(sample_pdf):
+    checked = check_upload(sample_pdf.read_bytes(), allowed=("pdf",))
+    assert (checked.kind, checked.page_count) == ("pdf", 1)
 
 
 def test_only_the_bundled_liberation_serif_is_used_and_embedded(sample_pdf):

@@ -51,7 +51,9 @@ def test_jobs_page_shows_failures_and_resends(client):
     job.refresh_from_db()
     assert (job.state, job.attempts) == (Job.State.QUEUED, 0)
     assert job.result_id  # handed to the task backend again
-    assert AuditEvent.objects.filter(action="job.resent", object_id=str(job.pk), actor_id=admin.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="job.resent", object_id=str(job.pk), actor_id=admin.pk
+    ).exists()
     clerk = MembershipFactory(role=Role.CLERK).user
     client.force_login(clerk)
     assert client.get("/jobs/").status_code == 403

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from egov.organizations import selectors, services
 from egov.organizations.models import Agency, BridgePoint
@@ -28,6 +29,11 @@ KIND_BADGES = {
     Agency.Kind.DEPARTMENT: "text-bg-info",
     Agency.Kind.ONESTOP: "text-bg-warning",
     Agency.Kind.OTHER: "text-bg-secondary",
+}
+#: names of the open-work movers (AgencyMerge.summary keys) shown on the detail page
+MOVER_LABELS = {
+    "bridge_points": gettext_lazy("điểm cầu"),
+    "memberships": gettext_lazy("vai trò cán bộ"),
 }
 STATUS_BADGES = {
     BridgePoint.Equipment.READY: "text-bg-success",
@@ -53,6 +59,15 @@ def _parse_date(value: str) -> dt.date | None:
     return None
 
 
+def _dissolved(agency: Agency) -> bool:
+    """A successor of another level or kind means the agency was dissolved (its work handed
+    over), not merged: merges only join agencies of one level (services.merge_group)."""
+    successor = agency.successor
+    return successor is not None and services.merge_group(agency.kind) != services.merge_group(
+        successor.kind
+    )
+
+
 @login_required
 def agency_list(request):
     q = request.GET.get("q", "").strip()[:100]
@@ -66,6 +81,7 @@ def agency_list(request):
             row["badge"] = KIND_BADGES.get(node.agency.kind, "text-bg-secondary")
             row["inactive"] = not node.agency.is_active(on)
             row["show_abbr"] = node.agency.kind not in Agency.GOVERNMENT_KINDS
+            row["dissolved"] = _dissolved(node.agency)
     return render(
         request,
         "office/agencies.html",
@@ -98,6 +114,7 @@ def agency_detail(request, pk: int):
             "agency": agency,
             "badge": KIND_BADGES.get(agency.kind, "text-bg-secondary"),
             "is_active": agency.is_active(today),
+            "dissolved": _dissolved(agency),
             "ancestors": list(agency.ancestors()),
             "children": [(child, child.is_active(today)) for child in children],
             "bridge_points": [
@@ -107,6 +124,10 @@ def agency_detail(request, pk: int):
                 .order_by("name")
             ],
             "history": history,
+            "merges": [
+                (m, [(MOVER_LABELS.get(k, k), n) for k, n in m.summary.items()])
+                for m in history.merges
+            ],
             "visible_ids": visible_ids,
         },
     )
