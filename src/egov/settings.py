@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "egov.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "egov.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -118,15 +118,12 @@ DATABASE_URL = env.get_str(
     "",
     "Database URL; empty = embedded SQLite file in EGOV_VAR_DIR (postgres://user@host:5432/name for PostgreSQL)",
 )
+# Every variable is read whatever the branch, so that all are registered (and documented).
+_conn_max_age = env.get_int(
+    "EGOV_DB_CONN_MAX_AGE", 60, "Seconds a PostgreSQL connection is kept open"
+)
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=env.get_int(
-                "EGOV_DB_CONN_MAX_AGE", 60, "Seconds a database connection is kept open"
-            ),
-        )
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=_conn_max_age)}
 else:
     DATABASES = {
         "default": {
@@ -237,22 +234,20 @@ EGOV_STORAGE = env.get_str(
     "local",
     "Where uploads are kept: local (MEDIA_ROOT) or s3 (S3-compatible object storage)",
 )
+_s3_options = {
+    "bucket_name": env.get_str("EGOV_S3_BUCKET", "egov", "S3 bucket name"),
+    "endpoint_url": env.get_str(
+        "EGOV_S3_ENDPOINT_URL", "", "S3 endpoint URL (MinIO, Ceph, a cloud provider)"
+    )
+    or None,
+    "access_key": env.get_str("EGOV_S3_ACCESS_KEY", "", "S3 access key"),
+    "secret_key": env.get_str("EGOV_S3_SECRET_KEY", "", "S3 secret key"),
+    "region_name": env.get_str("EGOV_S3_REGION", "", "S3 region") or None,
+    "default_acl": None,
+    "file_overwrite": False,
+}
 if EGOV_STORAGE == "s3":
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env.get_str("EGOV_S3_BUCKET", "egov", "S3 bucket name"),
-            "endpoint_url": env.get_str(
-                "EGOV_S3_ENDPOINT_URL", "", "S3 endpoint URL (MinIO, Ceph, a cloud provider)"
-            )
-            or None,
-            "access_key": env.get_str("EGOV_S3_ACCESS_KEY", "", "S3 access key"),
-            "secret_key": env.get_str("EGOV_S3_SECRET_KEY", "", "S3 secret key"),
-            "region_name": env.get_str("EGOV_S3_REGION", "", "S3 region") or None,
-            "default_acl": None,
-            "file_overwrite": False,
-        },
-    }
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
 elif EGOV_STORAGE == "local":
     _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 else:
@@ -328,13 +323,13 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+_ssl_redirect = env.get_bool("EGOV_SSL_REDIRECT", True, "Redirect HTTP to HTTPS in production")
+_hsts_seconds = env.get_int("EGOV_HSTS_SECONDS", 31536000, "HSTS max-age in production")
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env.get_bool(
-        "EGOV_SSL_REDIRECT", True, "Redirect HTTP to HTTPS in production"
-    )
-    SECURE_HSTS_SECONDS = env.get_int("EGOV_HSTS_SECONDS", 31536000, "HSTS max-age in production")
+    SECURE_SSL_REDIRECT = _ssl_redirect
+    SECURE_HSTS_SECONDS = _hsts_seconds
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from egov.core.views import healthz
 
-admin.site.site_header = "egov – Quản trị hệ thống"
+admin.site.site_header = _("egov – Quản trị hệ thống")
 admin.site.site_title = "egov"
 
 urlpatterns = [

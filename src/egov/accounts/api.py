@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -31,7 +33,7 @@ from egov.core import audit
 
 
 class IsOfficer(permissions.BasePermission):
-    message = "Chỉ cán bộ, công chức mới xem được danh bạ cán bộ."
+    message = gettext_lazy("Chỉ cán bộ, công chức mới xem được danh bạ cán bộ.")
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated and request.user.is_officer)
@@ -152,11 +154,16 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
                 try:
                     memberships = memberships.filter(agency_id=int(params["agency"]))
                 except ValueError as exc:
-                    raise ValidationError({"agency": ["Mã cơ quan phải là số."]}) from exc
+                    raise ValidationError({"agency": [_("Mã cơ quan phải là số.")]}) from exc
             if params.get("role"):
                 if params["role"] not in Role.values:
                     raise ValidationError(
-                        {"role": [f"Vai trò không hợp lệ. Chọn trong: {', '.join(Role.values)}."]}
+                        {
+                            "role": [
+                                _("Vai trò không hợp lệ. Chọn trong: %(choices)s.")
+                                % {"choices": ", ".join(Role.values)}
+                            ]
+                        }
                     )
                 memberships = memberships.filter(role=params["role"])
         return User.objects.filter(
@@ -222,13 +229,16 @@ class ObtainTokenView(ObtainAuthToken):
         if user is None:
             if getattr(request._request, "egov_login_locked", None):
                 raise AuthenticationFailed(
-                    "Tài khoản đang tạm khóa do nhập sai mật khẩu nhiều lần.", code="account_locked"
+                    _("Tài khoản đang tạm khóa do nhập sai mật khẩu nhiều lần."),
+                    code="account_locked",
                 )
             raise AuthenticationFailed(
-                "Tên đăng nhập hoặc mật khẩu không đúng.", code="invalid_credentials"
+                _("Tên đăng nhập hoặc mật khẩu không đúng."), code="invalid_credentials"
             )
         if user.requires_two_factor() and not services.verify_totp(user, data.get("otp", "")):
-            raise AuthenticationFailed("Cần mã xác thực hai lớp (otp) hợp lệ.", code="otp_required")
+            raise AuthenticationFailed(
+                _("Cần mã xác thực hai lớp (otp) hợp lệ."), code="otp_required"
+            )
         token, _created = Token.objects.get_or_create(user=user)
         audit.record("account.api_token_issued", actor=user, obj=user)
         return Response({"token": token.key})

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "egov.accounts"
     label = "accounts"
-    verbose_name = "Tài khoản, vai trò"
+    verbose_name = _("Tài khoản, vai trò")
 
     def ready(self) -> None:
         from egov.accounts import signals  # noqa: F401

@@ -6,6 +6,7 @@ import structlog
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
@@ -29,7 +30,7 @@ def exception_handler(exc, context):
             {
                 "error": {
                     "code": "server_error",
-                    "message": "Lỗi hệ thống; yêu cầu đã được ghi lại để xử lý.",
+                    "message": _("Lỗi hệ thống; yêu cầu đã được ghi lại để xử lý."),
                     "fields": {},
                 }
             },
@@ -41,7 +42,7 @@ def exception_handler(exc, context):
             if isinstance(response.data, dict)
             else {"non_field_errors": response.data}
         )
-        body = {"code": "invalid", "message": "Dữ liệu không hợp lệ.", "fields": fields}
+        body = {"code": "invalid", "message": _("Dữ liệu không hợp lệ."), "fields": fields}
     else:
         detail = (
             response.data.get("detail", "") if isinstance(response.data, dict) else response.data

@@ -42,10 +42,21 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
+
 DEFAULT_OFFICE_HOURS = "07:30-11:30,13:30-17:00"
 SOURCE_PACKAGE = "holidays package"
 SOURCE_WEEK = "Thứ Hai–Thứ Sáu (BLLĐ 2019 Điều 111; QĐ 188/1999/QĐ-TTg)"
-WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+WEEKDAYS_VI = (
+    gettext_noop("Thứ Hai"),
+    gettext_noop("Thứ Ba"),
+    gettext_noop("Thứ Tư"),
+    gettext_noop("Thứ Năm"),
+    gettext_noop("Thứ Sáu"),
+    gettext_noop("Thứ Bảy"),
+    gettext_noop("Chủ nhật"),
+)
 DAY_OFF = "day_off"
 WORK_DAY = "work_day"
 
@@ -163,7 +174,7 @@ class DayInfo:
 
     @property
     def weekday_name(self) -> str:
-        return WEEKDAYS_VI[self.date.weekday()]
+        return gettext(WEEKDAYS_VI[self.date.weekday()])
 
     @property
     def is_override(self) -> bool:
@@ -291,7 +302,11 @@ class WorkCalendar:
             stamp = f"{d:%d/%m/%Y}"
             swapped = next((other for other, name in days.items() if stamp in name), None)
             reason = (
-                f"Làm việc bù cho ngày nghỉ {swapped:%d/%m/%Y}" if swapped else "Ngày làm việc bù"
+                format_lazy(
+                    gettext_lazy("Làm việc bù cho ngày nghỉ {day}"), day=f"{swapped:%d/%m/%Y}"
+                )
+                if swapped
+                else gettext_lazy("Ngày làm việc bù")
             )
             table[d] = DayInfo(d, True, "worked_weekend", reason, SOURCE_PACKAGE)
         for d, row in self.overrides.items():
@@ -299,14 +314,18 @@ class WorkCalendar:
                 continue
             if row.kind == DAY_OFF:
                 table[d] = DayInfo(
-                    d, False, "override_day_off", row.name or "Ngày nghỉ theo thông báo", row.notice
+                    d,
+                    False,
+                    "override_day_off",
+                    row.name or gettext_lazy("Ngày nghỉ theo thông báo"),
+                    row.notice,
                 )
             else:
                 table[d] = DayInfo(
                     d,
                     True,
                     "override_work_day",
-                    row.name or "Ngày làm việc bù theo thông báo",
+                    row.name or gettext_lazy("Ngày làm việc bù theo thông báo"),
                     row.notice,
                 )
         self._years[year] = table
@@ -373,9 +392,14 @@ class WorkCalendar:
             return info
         if d.weekday() in self.weekend:
             return DayInfo(
-                d, False, "weekend", f"Nghỉ hằng tuần ({WEEKDAYS_VI[d.weekday()]})", SOURCE_WEEK
+                d,
+                False,
+                "weekend",
+                gettext("Nghỉ hằng tuần (%(weekday)s)")
+                % {"weekday": gettext(WEEKDAYS_VI[d.weekday()])},
+                SOURCE_WEEK,
             )
-        return DayInfo(d, True, "working_day", "Ngày làm việc", SOURCE_WEEK)
+        return DayInfo(d, True, "working_day", gettext("Ngày làm việc"), SOURCE_WEEK)
 
     def non_working_weekdays(self, year: int) -> list[DayInfo]:
         """Monday–Friday days of ``year`` that are not worked: public holidays and observed days
@@ -758,7 +782,7 @@ def worked_saturdays(year: int) -> list[DayInfo]:
 
 
 def weekday_name(day: date) -> str:
-    return WEEKDAYS_VI[day.weekday()]
+    return gettext(WEEKDAYS_VI[day.weekday()])
 
 
 def format_moment(moment: datetime, tz: ZoneInfo | None = None) -> str:
@@ -772,7 +796,7 @@ def format_duration(value: timedelta) -> str:
     minutes = int(value.total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
     if hours and minutes:
-        return f"{hours} giờ {minutes} phút"
+        return gettext("%(hours)s giờ %(minutes)s phút") % {"hours": hours, "minutes": minutes}
     if minutes:
-        return f"{minutes} phút"
-    return f"{hours} giờ"
+        return gettext("%(minutes)s phút") % {"minutes": minutes}
+    return gettext("%(hours)s giờ") % {"hours": hours}

@@ -6,6 +6,7 @@ import re
 import uuid
 
 import structlog
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 log = structlog.get_logger("egov.request")
@@ -40,3 +41,18 @@ class LogContextMiddleware:
         response = self.get_response(request)
         log.info("request", method=request.method, status=response.status_code)
         return response
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Vietnamese unless the user chose another language (the language cookie set by the
+    switcher). The browser's Accept-Language is ignored on purpose: officers on English-language
+    computers still work in Vietnamese by default."""
+
+    def process_request(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -68,7 +69,12 @@ def _choice_list(request, name: str, choices: list[str]) -> list[str]:
     bad = [v for v in values if v not in choices]
     if bad:
         raise ValidationError(
-            {name: [f"Giá trị không hợp lệ: {', '.join(bad)}. Chọn trong: {', '.join(choices)}."]}
+            {
+                name: [
+                    _("Giá trị không hợp lệ: %(bad)s. Chọn trong: %(choices)s.")
+                    % {"bad": ", ".join(bad), "choices": ", ".join(choices)}
+                ]
+            }
         )
     return values
 
@@ -117,13 +123,15 @@ class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
             try:
                 on = dt.date.fromisoformat(params["active_on"])
             except ValueError as exc:
-                raise ValidationError({"active_on": ["Ngày phải theo dạng YYYY-MM-DD."]}) from exc
+                raise ValidationError(
+                    {"active_on": [_("Ngày phải theo dạng YYYY-MM-DD.")]}
+                ) from exc
             qs = qs.active(on)
         if params.get("parent"):
             try:
                 qs = qs.filter(parent_id=int(params["parent"]))
             except ValueError as exc:
-                raise ValidationError({"parent": ["Mã cơ quan cấp trên phải là số."]}) from exc
+                raise ValidationError({"parent": [_("Mã cơ quan cấp trên phải là số.")]}) from exc
         if params.get("q"):
             qs = search(qs, params["q"], ["name", "short_name", "code"])
         return qs
@@ -160,7 +168,7 @@ class BridgePointViewSet(viewsets.ReadOnlyModelViewSet):
             try:
                 qs = qs.filter(agency_id=int(agency))
             except ValueError as exc:
-                raise ValidationError({"agency": ["Mã cơ quan phải là số."]}) from exc
+                raise ValidationError({"agency": [_("Mã cơ quan phải là số.")]}) from exc
         return qs
 
 

@@ -26,3 +26,13 @@ def test_request_id_is_echoed_when_well_formed(client):
     assert resp["X-Request-ID"] == "abc12345-req"
     resp = client.get("/healthz", HTTP_X_REQUEST_ID="bad id with spaces")
     assert resp["X-Request-ID"] != "bad id with spaces"
+
+
+@pytest.mark.django_db
+def test_vietnamese_by_default_even_for_an_english_browser(client, settings):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert '<html lang="en">' in client.get("/accounts/login/").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
+    assert '<html lang="vi">' in client.get("/accounts/login/").content.decode()
