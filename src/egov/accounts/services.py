@@ -210,6 +210,17 @@ def verify_totp(user: User, code: str) -> bool:
     return False
 
 
+def disable_totp(user: User, code: str) -> bool:
+    """Turn two-factor login off; needs a valid current code. Administrators must keep it."""
+    if user.is_superuser or user.has_role(Role.ADMIN):
+        return False
+    if not verify_totp(user, code):
+        return False
+    TOTPDevice.objects.filter(user=user).delete()
+    audit.record("account.totp_disabled", actor=user, obj=user)
+    return True
+
+
 def confirm_totp_device(user: User, secret: str) -> TOTPDevice:
     """Demo loader: an already-confirmed device with a known secret."""
     device, _created = TOTPDevice.objects.update_or_create(

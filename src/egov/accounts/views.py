@@ -6,6 +6,8 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -102,9 +104,8 @@ def _code_step(request, user: User, template: str, extra: dict):
     pending = request.session[PENDING_KEY]
     if request.method == "POST" and form.is_valid():
         if services.verify_totp(user, form.cleaned_data["code"]):
-            return complete_login(
-                request, user, method="password+totp", nxt=pending.get("next", "")
-            )
+            method = pending.get("method", "password") + "+totp"
+            return complete_login(request, user, method=method, nxt=pending.get("next", ""))
         pending["tries"] += 1
         request.session[PENDING_KEY] = pending
         if pending["tries"] >= MAX_CODE_TRIES:
@@ -160,3 +161,41 @@ def citizen_home(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
     return render(request, "accounts/citizen_home.html", {})
+
+
+@login_required
+def security_view(request):
+    """An officer turns two-factor login on (any officer) or off (not administrators)."""
+    user = request.user
+    if not user.is_officer:
+        raise PermissionDenied
+    device = getattr(user, "totp_device", None)
+    must_use = user.is_superuser or user.has_role("admin")
+    form = TOTPForm(request.POST or None)
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action == "start":
+        device = services.start_totp_enrolment(user)
+        form = TOTPForm()
+    elif request.method == "POST" and action == "disable":
+        if must_use:
+            messages.error(request, _("Tài khoản quản trị bắt buộc dùng xác thực hai lớp."))
+        elif services.disable_totp(user, form.data.get("code", "")):
+            messages.success(request, _("Đã tắt xác thực hai lớp."))
+            return redirect("accounts:security")
+        else:
+            messages.error(request, _("Mã xác thực không đúng hoặc đã hết hạn."))
+    elif (
+        request.method == "POST" and action == "confirm" and device is not None and form.is_valid()
+    ):
+        if services.verify_totp(user, form.cleaned_data["code"]):
+            messages.success(
+                request, _("Đã bật xác thực hai lớp. Từ lần đăng nhập sau, hệ thống sẽ hỏi mã.")
+            )
+            return redirect("accounts:security")
+        form.add_error("code", _("Mã xác thực không đúng hoặc đã hết hạn."))
+    enrolling = device is not None and not device.confirmed
+    context = {"device": device, "enrolling": enrolling, "must_use": must_use, "form": form}
+    if enrolling:
+        context["secret"] = device.secret
+        context["qr_svg"] = segno.make(services.totp_uri(device), error="m").svg_inline(scale=4)
+    return render(request, "accounts/security.html", context)
