@@ -9,7 +9,7 @@ PRESET ?= thanh-ba-2021
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test venv sysdeps lint format migrate demo bench clean
+.PHONY: run test venv sysdeps lint format migrate demo bench openapi clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,8 +45,12 @@ migrate: venv
 demo: venv
 	$(PY) manage.py load_demo $(PRESET)
 
+openapi: venv
+	$(PY) manage.py spectacular --file docs/openapi.yaml --validate --fail-on-warn
+
 bench: venv
-	$(PY) bench/run_all.py
+	$(PY) bench/bench_core.py
+	$(PY) bench/bench_calendar.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts
