@@ -171,4 +171,5 @@ class TOTPDevice(models.Model):
         verbose_name_plural = _("thiết bị xác thực hai lớp")
 
     def __str__(self) -> str:
-        return f"TOTP {self.user}{'' if self.confirmed else _(' (chưa xác nhận)')}"
+        suffix = "" if self.confirmed else _(" (chưa xác nhận)")
+        return f"TOTP {self.user}{suffix}"

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from egov.core import calendar
 from egov.core.forms import StyledForm
@@ -34,7 +35,10 @@ class YearForm(StyledForm):
 
 
 class DueForm(StyledForm):
-    UNITS = [("days", _("ngày làm việc")), ("hours", _("giờ làm việc"))]
+    UNITS = [
+        ("days", pgettext_lazy("deadline unit", "ngày làm việc")),
+        ("hours", pgettext_lazy("deadline unit", "giờ làm việc")),
+    ]
 
     start = forms.DateTimeField(
         label=_("Thời điểm tiếp nhận (dd/mm/yyyy HH:MM)"),
