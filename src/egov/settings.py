@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "egov.core",
     "egov.organizations",
     "egov.accounts",
+    # domains
+    "egov.procedures",
+    "egov.dossiers",
     # faces
     "egov.office",
     "egov.api",
@@ -216,6 +219,16 @@ EGOV_CALENDAR_RECHECK_SECONDS = env.get_int(
     "EGOV_CALENDAR_RECHECK_SECONDS",
     10,
     "How often a process re-reads the calendar overrides entered by other processes",
+)
+
+# --- One-stop shop ---------------------------------------------------------------------------
+EGOV_DOSSIER_CODE_FORMAT = env.get_str(
+    "EGOV_DOSSIER_CODE_FORMAT",
+    "{agency}-{date:%y%m%d}-{seq:04d}",
+    "Dossier code: {agency} = receiving agency code, {date} = day of receipt, {seq} = number of the day (TT 01/2018, TT 03/2025)",
+)
+EGOV_DOSSIER_DUE_SOON_HOURS = env.get_int(
+    "EGOV_DOSSIER_DUE_SOON_HOURS", 16, "Working hours before the due moment from which a dossier is shown as due soon"
 )
 
 # --- Files and storage ----------------------------------------------------------------------

@@ -15,6 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("egov.api.urls")),
     path("accounts/", include("egov.accounts.urls")),
+    path("procedures/", include("egov.procedures.urls")),
+    path("dossiers/", include("egov.dossiers.urls")),
     path("", include("egov.office.urls")),
 ]
 

@@ -800,3 +800,26 @@ def format_duration(value: timedelta) -> str:
     if minutes:
         return gettext("%(minutes)s phút") % {"minutes": minutes}
     return gettext("%(hours)s giờ") % {"hours": hours}
+
+
+def add_duration(
+    moment: datetime, amount: Decimal | int | float, unit: str, cutoff: time | str | None = None
+) -> datetime:
+    """A statutory time limit as procedures state it: ``amount`` working days (the fraction of a
+    day counted as that share of the office hours, e.g. 0.5 day = half a working day) or working
+    hours. Used for dossier and step deadlines (NĐ 61/2018, now NĐ 118/2025: thời hạn giải quyết
+    tính theo ngày làm việc)."""
+    amount = Decimal(str(amount))
+    if amount < 0:
+        raise CalendarError("a time limit cannot be negative")
+    cal = get_calendar()
+    if unit == "hours":
+        return cal.add_working_hours(moment, amount, cutoff)
+    if unit != "days":
+        raise CalendarError(f"unit must be 'days' or 'hours', got {unit!r}")
+    whole = int(amount)
+    fraction = amount - whole
+    due = cal.add_working_days(moment, whole, cutoff)
+    if fraction:
+        due = cal.add_working_hours(due, cal.hours.daily_total * float(fraction))
+    return due

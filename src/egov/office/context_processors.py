@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 # (url name, label, icon, roles that see it; None = every officer)
 MODULES = [
     ("office:home", _("Trang chủ"), "house", None),
+    ("dossiers:inbox", _("Hồ sơ cần xử lý"), "inbox", None),
+    ("dossiers:intake", _("Tiếp nhận hồ sơ"), "box-arrow-in-down", {"onestop"}),
+    ("dossiers:statistics", _("Thống kê"), "bar-chart", {"leader", "admin", "onestop"}),
+    ("procedures:catalog", _("Thủ tục hành chính"), "list-check", None),
     ("office:agencies", _("Cơ quan, đơn vị"), "diagram-3", None),
     ("office:bridge_points", _("Điểm cầu"), "camera-video", None),
     ("office:calendar", _("Lịch làm việc"), "calendar3", None),
