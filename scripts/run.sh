@@ -8,6 +8,7 @@ mkdir -p var
 $PY manage.py migrate --noinput -v0
 $PY manage.py collectstatic --noinput -v0
 logins=$($PY manage.py load_demo "$preset" --quiet)
+$PY manage.py dossier_snapshot --schedule >/dev/null
 
 $PY manage.py worker --interval 1 >>var/worker.log 2>&1 &
 worker=$!

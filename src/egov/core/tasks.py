@@ -28,15 +28,19 @@ def _callable_path(func) -> str:
     return f"{func.__module__}.{func.__qualname__}"
 
 
-def enqueue(func, *args, max_attempts: int | None = None, **kwargs) -> Job:
-    """Record a job and dispatch it after commit. ``func`` is a dotted path or a module-level function."""
+def enqueue(
+    func, *args, max_attempts: int | None = None, run_after: dt.datetime | None = None, **kwargs
+) -> Job:
+    """Record a job and dispatch it after commit. ``func`` is a dotted path or a module-level
+    function; ``run_after`` defers it (e.g. a nightly job)."""
     job = Job.objects.create(
         task_path=_callable_path(func),
         args=list(args),
         kwargs=kwargs,
         max_attempts=max_attempts or settings.EGOV_TASK_MAX_ATTEMPTS,
+        next_attempt_at=run_after,
     )
-    transaction.on_commit(lambda: _dispatch(job.pk))
+    transaction.on_commit(lambda: _dispatch(job.pk, run_after=run_after))
     return job
 
 

@@ -405,3 +405,21 @@ class OpenDueCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.due_day}: {self.count}"
+
+
+class OpenSnapshot(models.Model):
+    """In-progress dossiers of an agency at the end of a day, split on time / overdue: written
+    nightly from ``OpenDueCount`` so that reports for past periods keep the split."""
+
+    agency = models.ForeignKey("organizations.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    on_time = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day"], name="dossier_open_snapshot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}: {self.on_time}+{self.overdue}"

@@ -13,3 +13,21 @@
   }
   doughnut("bridge-chart", "bridge-chart-data");
 })();
+
+// Stacked horizontal bars (statistics: early / on time / late per agency).
+(function () {
+  var canvas = document.getElementById("stats-chart");
+  var source = document.getElementById("stats-chart-data");
+  if (!canvas || !source || typeof Chart === "undefined") { return; }
+  var d = JSON.parse(source.textContent);
+  canvas.parentNode.style.height = Math.max(160, 28 * d.labels.length + 60) + "px";
+  new Chart(canvas, {
+    type: "bar",
+    data: { labels: d.labels, datasets: d.datasets },
+    options: {
+      indexAxis: "y", maintainAspectRatio: false, animation: false,
+      scales: { x: { stacked: true, ticks: { precision: 0 } }, y: { stacked: true } },
+      plugins: { legend: { position: "bottom" } }
+    }
+  });
+})();
