@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -267,3 +268,61 @@ class ProcessStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+
+class ImportJob(models.Model):
+    """One upload of the catalog (Excel or CSV) and its processing by a background job: how
+    far it got (for the progress bar) and what went wrong, row by row."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ xử lý")
+        RUNNING = "running", _("Đang xử lý")
+        DONE = "done", _("Hoàn thành")
+        FAILED = "failed", _("Không đọc được tệp")
+
+    file = models.FileField(_("tệp đã tải lên"), upload_to="procedures/imports/%Y/")
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    file_kind = models.CharField(_("loại tệp"), max_length=5)  # "xlsx" or "csv"
+    state = models.CharField(
+        _("trạng thái"), max_length=10, choices=State.choices, default=State.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("tổng số dòng"), default=0)
+    processed_rows = models.PositiveIntegerField(_("số dòng đã xử lý"), default=0)
+    saved_rows = models.PositiveIntegerField(_("số dòng đã lưu"), default=0)
+    #: [{"row": 5, "column": "Cấp thực hiện", "message": "…"}], row 0 = the whole file
+    errors = models.JSONField(_("lỗi theo dòng"), default=list, blank=True)
+    report = models.TextField(_("kết quả"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người tải lên"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lần nhập danh mục")
+        verbose_name_plural = _("các lần nhập danh mục")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} #{self.pk} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        if self.state in (self.State.DONE, self.State.FAILED):
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def failed_rows(self) -> int:
+        return len({e["row"] for e in self.errors if e.get("row")})

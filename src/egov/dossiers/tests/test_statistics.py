@@ -52,7 +52,7 @@ def recount(agency_id, start, end, today):
 def test_report_matches_a_recount(world, receive):
     rng = random.Random(7)
     start_day = dt.date(2026, 3, 2)
-    for i in range(60):
+    for _ in range(60):
         day = start_day + dt.timedelta(days=rng.randrange(0, 28))
         while day.weekday() >= 5:
             day += dt.timedelta(days=1)
