@@ -146,6 +146,9 @@ class Dossier(models.Model):
     counted_from = models.DateTimeField(_("bắt đầu tính thời hạn"), null=True, blank=True)
     original_due_at = models.DateTimeField(_("hạn trả kết quả ban đầu"), null=True, blank=True)
     due_at = models.DateTimeField(_("hạn trả kết quả"), null=True, blank=True, db_index=True)
+    #: the due moment results are judged against: the original one moved only by pauses for
+    #: supplements; an apology letter (form 04) changes ``due_at`` but a late dossier stays late
+    counted_due_at = models.DateTimeField(_("hạn tính đúng hạn"), null=True, blank=True)
     paused_at = models.DateTimeField(_("tạm dừng từ"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("thời điểm có kết quả"), null=True, blank=True)
     returned_at = models.DateTimeField(_("thời điểm trả kết quả"), null=True, blank=True)

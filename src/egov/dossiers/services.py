@@ -448,7 +448,7 @@ def receive(intake: Intake, intake_agency: Agency, *, by) -> Dossier:
     dossier = _dossier_from_intake(intake, intake_agency, government, State.RECEIVED, by)
     dossier.received_at = received_at
     dossier.counted_from = calendar.effective_start(received_at, version.cutoff_time)
-    dossier.due_at = dossier.original_due_at = calendar.add_duration(
+    dossier.due_at = dossier.original_due_at = dossier.counted_due_at = calendar.add_duration(
         received_at, version.processing_time, version.time_unit, version.cutoff_time
     )
     dossier.regulation = regulation_on(_local_day(received_at)).code
@@ -467,7 +467,7 @@ def receive(intake: Intake, intake_agency: Agency, *, by) -> Dossier:
             assignee=by if by is not None and steps[0].agency_id == intake_agency.pk else None,
         )
     _stat(government.pk, _local_day(received_at), **{f"received_{intake.channel}": 1})
-    _open_due(government.pk, dossier.due_at, +1)
+    _open_due(government.pk, dossier.counted_due_at, +1)
     _record(
         "dossier.received",
         dossier,
@@ -630,9 +630,9 @@ def hand_over(
 def _mark_resolved(dossier: Dossier, now: dt.datetime) -> None:
     dossier.state = State.RESULT_READY
     dossier.resolved_at = now
-    dossier.timing = timing_of(now, dossier.due_at)
+    dossier.timing = timing_of(now, dossier.counted_due_at)
     _stat(dossier.agency_id, _local_day(now), **{f"resolved_{dossier.timing}": 1})
-    _open_due(dossier.agency_id, dossier.due_at, -1)
+    _open_due(dossier.agency_id, dossier.counted_due_at, -1)
 
 
 @transaction.atomic
@@ -740,8 +740,11 @@ def receive_supplement(
     dossier = _lock(dossier, expected_version, (State.SUPPLEMENT,), _("nhận hồ sơ bổ sung"))
     now = _now()
     paused = calendar.working_time_between(dossier.paused_at, now)
-    old_due = dossier.due_at
+    old_due, old_counted = dossier.due_at, dossier.counted_due_at
     dossier.due_at = calendar.add_working_hours(old_due, paused) if paused else old_due
+    dossier.counted_due_at = (
+        calendar.add_working_hours(old_counted, paused) if paused else old_counted
+    )
     step = active_step(dossier)
     if step is not None and step.due_at is not None and paused:
         step.due_at = calendar.add_working_hours(step.due_at, paused)
@@ -755,7 +758,7 @@ def receive_supplement(
     has_done_steps = dossier.steps.filter(state=StepState.DONE).exists()
     dossier.state = State.IN_PROCESS if has_done_steps else State.RECEIVED
     dossier.paused_at = None
-    _save(dossier, "state", "paused_at", "due_at")
+    _save(dossier, "state", "paused_at", "due_at", "counted_due_at")
     if dossier.due_at != old_due:
         DeadlineChange.objects.create(
             dossier=dossier,
@@ -766,7 +769,7 @@ def receive_supplement(
             reason=_("Tạm dừng chờ bổ sung hồ sơ"),
             kind="pause",
         )
-        _move_due(dossier, old_due, dossier.due_at)
+        _move_due(dossier, old_counted, dossier.counted_due_at)
     _record(
         "dossier.supplement_received",
         dossier,
@@ -818,7 +821,6 @@ def apologize_and_extend(
         reason=reason,
         kind="apology",
     )
-    _move_due(dossier, dossier.due_at, new_due_at)
     dossier.due_at = new_due_at
     _save(dossier, "due_at")
     _record(
@@ -917,7 +919,7 @@ def _close(dossier: Dossier, state: str, reason: str, action: str, by) -> Dossie
     _save(dossier, "state", "closing_reason", "resolved_at", "paused_at")
     if was_open:
         _stat(dossier.agency_id, _local_day(now), closed_without_result=1)
-        _open_due(dossier.agency_id, dossier.due_at, -1)
+        _open_due(dossier.agency_id, dossier.counted_due_at, -1)
     _record(action, dossier, by, reason=reason)
     return dossier
 

@@ -330,6 +330,13 @@ def test_late_dossier_gets_apology_and_new_due(world, receive):
     d.refresh_from_db()
     assert d.due_at == vn(2026, 3, 10, 16, 0) and d.original_due_at == vn(2026, 3, 5, 9, 0)
     assert d.deadline_changes.get().kind == "apology"
+    # the result comes after the original due moment but before the new one: still late
+    act(vn(2026, 3, 9, 8, 0), services.attach_result, d, result_pdf(), by=world.specialist)
+    act(vn(2026, 3, 9, 8, 30), services.hand_over, d, by=world.specialist)
+    act(vn(2026, 3, 9, 9, 0), services.hand_over, d, by=world.leader)
+    d.refresh_from_db()
+    assert d.state == State.RESULT_READY and d.timing == Timing.LATE
+    assert d.counted_due_at == vn(2026, 3, 5, 9, 0)
 
 
 def test_transfer_to_the_district(world, receive):

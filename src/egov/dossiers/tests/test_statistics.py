@@ -42,7 +42,7 @@ def recount(agency_id, start, end, today):
         if d.returned_at and start <= local(d.returned_at) <= end:
             row.returned += 1
         if d.state in (State.RECEIVED, State.IN_PROCESS, State.SUPPLEMENT):
-            if local(d.due_at) < today:
+            if local(d.counted_due_at) < today:
                 row.in_progress_overdue += 1
             else:
                 row.in_progress_on_time += 1
