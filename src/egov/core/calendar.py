@@ -822,4 +822,24 @@ def add_duration(
     due = cal.add_working_days(moment, whole, cutoff)
     if fraction:
         due = cal.add_working_hours(due, cal.hours.daily_total * float(fraction))
+    return _closing_of_previous_day(cal, due) if amount else due
+
+
+def _closing_of_previous_day(cal: WorkCalendar, due: datetime) -> datetime:
+    """A due moment at the very opening of a working day is the same working instant as the
+    close of the previous working day; the latter is what people expect on a receipt ("trả
+    kết quả trong ngày làm việc tiếp theo" means by the end of that day, not 07:30 the day
+    after)."""
+    local = due.astimezone(cal.tz)
+    offset = timedelta(
+        hours=local.hour, minutes=local.minute, seconds=local.second, microseconds=local.microsecond
+    )
+    if offset != cal.hours.opening:
+        return due
+    day = local.date() - timedelta(days=1)
+    for _ in range(366):
+        if cal.is_working_day(day):
+            closing = cal.hours.intervals[-1][1]
+            return datetime.combine(day, time(0), tzinfo=cal.tz) + closing
+        day -= timedelta(days=1)
     return due

@@ -163,7 +163,7 @@ def _move_due(dossier: Dossier, old_due: dt.datetime, new_due: dt.datetime) -> N
         _open_due(dossier.agency_id, new_due, +1)
 
 
-def _user_can_act(user, agency_id: int, roles: Iterable[str]) -> bool:
+def user_can_act(user, agency_id: int, roles: Iterable[str]) -> bool:
     if user is None:
         return True  # the system (a task, an import) acts with no user
     if user.is_superuser:
@@ -173,8 +173,25 @@ def _user_can_act(user, agency_id: int, roles: Iterable[str]) -> bool:
     ).exists()
 
 
+def _require_any(user, grants: Iterable[tuple[int, Iterable[str]]], what: str) -> None:
+    """``user`` must hold one of the roles at one of the agencies in ``grants``."""
+    if not any(user_can_act(user, agency_id, roles) for agency_id, roles in grants):
+        raise ValidationError(
+            _("Bạn không có quyền %(what)s tại đơn vị này.") % {"what": what}, code="forbidden"
+        )
+
+
+def may_handle(user, dossier: Dossier) -> bool:
+    """Who may act for the dossier as a whole (supplement, result, apology) besides the active
+    step's officer: the one-stop officer of the receiving unit, or a leader of the deciding
+    government."""
+    return user_can_act(user, dossier.intake_agency_id, (Role.ONESTOP,)) or user_can_act(
+        user, dossier.agency_id, (Role.LEADER,)
+    )
+
+
 def _require(user, agency_id: int, roles: Iterable[str], what: str) -> None:
-    if not _user_can_act(user, agency_id, roles):
+    if not user_can_act(user, agency_id, roles):
         raise ValidationError(
             _("Bạn không có quyền %(what)s tại đơn vị này.") % {"what": what}, code="forbidden"
         )
@@ -509,7 +526,7 @@ def active_step(dossier: Dossier) -> DossierStep | None:
     return dossier.steps.filter(state=StepState.ACTIVE).order_by("order").first()
 
 
-def _is_return_step(step: DossierStep, dossier: Dossier) -> bool:
+def is_return_step(step: DossierStep, dossier: Dossier) -> bool:
     """The last step, at the one-stop unit, is the return of the result (trả kết quả)."""
     last = dossier.steps.order_by("-order").first()
     return (
@@ -520,7 +537,7 @@ def _is_return_step(step: DossierStep, dossier: Dossier) -> bool:
     )
 
 
-def _may_work_on(user, step: DossierStep) -> bool:
+def may_work_on(user, step: DossierStep) -> bool:
     if user is None or user.is_superuser:
         return True
     if step.assignee_id is not None:
@@ -574,7 +591,7 @@ def hand_over(
     step = active_step(dossier)
     if step is None:
         raise TransitionError(_("Hồ sơ không có bước đang xử lý."), code="no_active_step")
-    if not _may_work_on(by, step):
+    if not may_work_on(by, step):
         raise ValidationError(
             _("Bạn không phải người xử lý bước “%(step)s”.") % {"step": step.name}, code="forbidden"
         )
@@ -590,7 +607,7 @@ def hand_over(
         .order_by("order")
         .first()
     )
-    becomes_ready = following is None or _is_return_step(following, dossier)
+    becomes_ready = following is None or is_return_step(following, dossier)
     if becomes_ready and not dossier.result_file:
         raise ValidationError(
             _("Cần đính kèm văn bản kết quả trước khi chuyển trả kết quả."), code="result_missing"
@@ -620,7 +637,7 @@ def hand_over(
         step_name=step.name,
         timing=step.timing,
         to_step=following.order if following else None,
-        to_agency=following.agency_id if following else None,
+        to_agency=following.agency.code if following else None,
         to_user=to_user.get_username() if to_user else None,
         note=step.note,
     )
@@ -648,7 +665,9 @@ def attach_result(
             {"file": [_("Văn bản kết quả phải là tệp PDF.")]}, code="result_not_pdf"
         )
     step = active_step(dossier)
-    if step is not None and not _may_work_on(by, step):
+    if not (
+        (step is not None and may_work_on(by, step)) or (step is None and may_handle(by, dossier))
+    ):
         raise ValidationError(
             _("Chỉ người đang xử lý hồ sơ mới được đính kèm kết quả."), code="forbidden"
         )
@@ -706,7 +725,7 @@ def request_supplement(
     if not reason:
         raise ValidationError({"reason": [_("Nêu rõ nội dung cần bổ sung, hoàn thiện.")]})
     step = active_step(dossier)
-    if step is not None and not _may_work_on(by, step):
+    if not ((step is not None and may_work_on(by, step)) or may_handle(by, dossier)):
         raise ValidationError(
             _("Chỉ người đang xử lý hồ sơ mới được yêu cầu bổ sung."), code="forbidden"
         )
@@ -738,6 +757,11 @@ def receive_supplement(
     moments of the dossier and of the active step move by the working time the dossier was
     paused, so the time already spent still counts."""
     dossier = _lock(dossier, expected_version, (State.SUPPLEMENT,), _("nhận hồ sơ bổ sung"))
+    step = active_step(dossier)
+    if not ((step is not None and may_work_on(by, step)) or may_handle(by, dossier)):
+        raise ValidationError(
+            _("Bạn không có quyền nhận hồ sơ bổ sung tại đơn vị này."), code="forbidden"
+        )
     now = _now()
     paused = calendar.working_time_between(dossier.paused_at, now)
     old_due, old_counted = dossier.due_at, dossier.counted_due_at
@@ -795,6 +819,12 @@ def apologize_and_extend(
     ngày trả kết quả" under TT 01/2018): a late (or about to be late) dossier gets a new due
     date. The original due date stays recorded; the result is still counted against it."""
     dossier = _lock(dossier, expected_version, OPEN_STATES, _("gia hạn"))
+    current = active_step(dossier)
+    # The deciding agency's leader signs it; the one-stop unit hands it to the applicant.
+    grants = [(dossier.agency_id, (Role.LEADER,)), (dossier.intake_agency_id, (Role.ONESTOP,))]
+    if current is not None:
+        grants.append((current.agency_id, (Role.LEADER,)))
+    _require_any(by, grants, _("gửi văn bản xin lỗi, gia hạn"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Nêu rõ lý do chậm trễ.")]})
@@ -859,7 +889,7 @@ def transfer(
             {"to_agency": [_("Chọn một cơ quan khác, đang hoạt động, để chuyển liên thông.")]}
         )
     step = active_step(dossier)
-    if step is None or not _may_work_on(by, step):
+    if step is None or not may_work_on(by, step):
         raise ValidationError(
             _("Chỉ người đang xử lý hồ sơ mới được chuyển liên thông."), code="forbidden"
         )

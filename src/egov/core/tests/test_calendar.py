@@ -555,3 +555,23 @@ def test_page_links_staff_to_the_override_admin(client):
     client.force_login(UserFactory(is_staff=True))
     page = client.get("/calendar/").content.decode()
     assert 'href="/admin/core/calendaroverride/"' in page
+
+
+@pytest.mark.django_db
+def test_add_duration_ends_at_the_close_of_a_day_not_the_next_opening():
+    import datetime as _dt
+    from decimal import Decimal as _D
+    from zoneinfo import ZoneInfo as _Z
+
+    from egov.core import calendar as cal
+
+    vn_tz = _Z("Asia/Ho_Chi_Minh")
+    # received Friday 06/03/2026 16:00 after a 15:00 cut-off: counted from Monday 07:30, 1 day → Monday 17:00
+    due = cal.add_duration(_dt.datetime(2026, 3, 6, 16, 0, tzinfo=vn_tz), _D(1), "days", "15:00")
+    assert due == _dt.datetime(2026, 3, 9, 17, 0, tzinfo=vn_tz)
+    # during office hours nothing changes: same time of day, N working days later
+    assert cal.add_duration(_dt.datetime(2026, 3, 6, 10, 0, tzinfo=vn_tz), _D(1), "days") == _dt.datetime(2026, 3, 9, 10, 0, tzinfo=vn_tz)
+    # half a day from 09:00 is 14:45 (lunch skipped); zero stays zero
+    assert cal.add_duration(_dt.datetime(2026, 3, 2, 9, 0, tzinfo=vn_tz), _D("0.5"), "days") == _dt.datetime(2026, 3, 2, 14, 45, tzinfo=vn_tz)
+    # across Tết: a closing time before the holidays
+    assert cal.add_duration(_dt.datetime(2026, 2, 12, 18, 0, tzinfo=vn_tz), _D(1), "days") == _dt.datetime(2026, 2, 13, 17, 0, tzinfo=vn_tz)

@@ -106,7 +106,9 @@ def test_cutoff_counts_from_next_working_day(world, receive):
     version.save()
     late_afternoon = receive(at=vn(2026, 3, 6, 16, 0))  # Friday after 15:00
     assert late_afternoon.counted_from == vn(2026, 3, 9, 7, 30)
-    assert late_afternoon.due_at == vn(2026, 3, 12, 7, 30)
+    assert late_afternoon.due_at == vn(
+        2026, 3, 11, 17, 0
+    )  # 3rd working day from Monday, by its close
 
 
 @pytest.mark.parametrize(
@@ -448,3 +450,15 @@ def test_facts_track_received_and_open_dossiers(world, receive):
     stat = DossierDailyStat.objects.get(agency=world.commune, day=dt.date(2026, 3, 2))
     assert (stat.received_counter, stat.received_post, stat.received_online) == (1, 1, 0)
     assert OpenDueCount.objects.get(agency=world.commune, due_day=dt.date(2026, 3, 5)).count == 2
+
+
+def test_whole_dossier_actions_need_the_desk_or_a_leader(world, receive):
+    d = receive()
+    services.request_supplement(d, "Bổ sung", by=world.desk)
+    with pytest.raises(ValidationError, match="không có quyền"):
+        services.receive_supplement(d, by=world.district_specialist)
+    with pytest.raises(ValidationError, match="không có quyền"):
+        services.apologize_and_extend(d, vn(2026, 3, 20, 9, 0), "Chậm", by=world.specialist)
+    services.receive_supplement(d, by=world.desk)
+    with pytest.raises(ValidationError, match="Chỉ người đang xử lý"):
+        services.attach_result(d, result_pdf(), by=world.outsider)
