@@ -23,11 +23,26 @@ from django.db.models import Q
 from egov.accounts import services as account_services
 from egov.accounts.models import Membership, Role, TOTPDevice, User
 from egov.core import audit
-from egov.demo.presets import DEMO_PASSWORD, DEMO_TOTP_SECRET, all_presets, get_preset
+from egov.demo.presets import (
+    DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
+    all_presets,
+    get_preset,
+    procedures_catalog,
+)
 from egov.organizations import services as org_services
 from egov.organizations.models import Agency, BridgePoint
 
-COUNTED = ("agencies", "bridge_points", "officers", "citizens", "roles", "totp_devices", "merges")
+COUNTED = (
+    "agencies",
+    "bridge_points",
+    "officers",
+    "citizens",
+    "roles",
+    "totp_devices",
+    "merges",
+    "procedures",
+)
 
 
 @dataclass
@@ -177,6 +192,8 @@ class PresetLoader:
         for other in all_presets():
             for reform in getattr(other, "REFORMS", []):
                 self.reform(reform)
+        # The procedure catalog is shared by every preset (existing procedures are skipped).
+        self.result.created["procedures"] += procedures_catalog.load()
 
 
 def logins_for(preset: ModuleType) -> list[Login]:
