@@ -26,7 +26,10 @@ from django.utils import translation
 
 import egov
 from egov.accounts.tests.factories import PASSWORD, MembershipFactory
-from egov.organizations.tests.factories import BridgePointFactory
+from egov.dossiers import services as dossier_services
+from egov.organizations.models import Agency
+from egov.organizations.tests.factories import AgencyFactory, BridgePointFactory
+from egov.procedures.tests.factories import make_procedure
 
 LOCALE_DIR = Path(egov.__file__).resolve().parent / "locale"
 PO_FILE = LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po"
@@ -396,3 +399,154 @@ def test_officer_pages_in_english(client):
     assert '<html lang="vi">' in page
     assert "Làm việc bù cho ngày nghỉ 31/08/2026" in page and "Thứ Bảy" in page
     assert "Make-up working day" not in page and "Saturday" not in page
+
+
+# Vietnamese navigation texts of the one-stop modules.
+NAV_VI = ["Hồ sơ cần xử lý", "Tiếp nhận hồ sơ", "Thống kê", "Thủ tục hành chính"]
+NAV_EN = ["Dossiers to handle", "Receive dossier", "Statistics", "Administrative procedures"]
+
+
+@pytest.mark.django_db
+@time_machine.travel(dt.datetime(2026, 4, 21, 3, 0, tzinfo=dt.UTC), tick=False)  # Tue 10:00
+def test_one_stop_pages_in_english(client):
+    commune = AgencyFactory(kind=Agency.Kind.COMMUNE, name="UBND xã Thử")
+    desk = AgencyFactory(
+        kind=Agency.Kind.ONESTOP, name="Bộ phận một cửa xã Thử", abbreviation="BPMC", parent=commune
+    )
+    m = MembershipFactory(role="onestop", agency=desk)
+    version = make_procedure(level="commune", name="Đăng ký khai sinh", online_level="partial")
+    dossier = dossier_services.receive(
+        dossier_services.Intake(
+            procedure_version=version,
+            applicant=dossier_services.Applicant(name="Nguyễn Văn An", id_number="025090000123"),
+            papers_received=(1, 2),
+        ),
+        desk,
+        by=m.user,
+    )
+    _switch(client, "en")
+    resp = client.post("/accounts/login/", {"username": m.user.username, "password": PASSWORD})
+    assert resp.status_code == 302
+
+    inbox = client.get("/dossiers/").content.decode()
+    assert dossier.code in inbox
+    _assert_english(
+        inbox,
+        present=[
+            *FRAME_EN,
+            *NAV_EN,
+            "One-stop dossiers",
+            "Dossier register (Form 07)",
+            'data-testid="tab-todo">To handle</a>',
+            "All dossiers of the unit",
+            "Due today",
+            "Due soon (less than 16 working hours left)",
+            "Time left (working hours)",
+            'data-testid="state">Newly received</span>',
+            " min left</td>",
+        ],
+        absent=[
+            *FRAME_VI,
+            *NAV_VI[:1],
+            *NAV_VI[2:],  # the current step is named "Tiếp nhận hồ sơ" (data)
+            "Hồ sơ một cửa",
+            "Cần xử lý",
+            "Chờ bổ sung",
+            "Mới tiếp nhận",
+            "Đến hạn hôm nay",
+            "Thời gian còn lại",
+            "Mã hồ sơ",
+            "Bước hiện tại",
+            "hạn hồ sơ",
+            " phút",
+        ],
+    )
+
+    intake = client.get("/dossiers/intake/").content.decode()
+    _assert_english(
+        intake,
+        present=[
+            *NAV_EN,
+            "Receive dossiers at the one-stop unit",
+            "1. Choose the procedure",
+            "Applicant details, dossier papers",
+            "Receipt and appointment slip (Form 01)",
+            "Intake at <strong>Bộ phận một cửa xã Thử</strong> — procedure catalogue of UBND xã Thử.",
+            "Partly online public service",
+        ],
+        absent=[
+            *FRAME_VI,
+            *NAV_VI,
+            "Chọn thủ tục",
+            "Thông tin người nộp",
+            "Giấy tiếp nhận",
+            "danh mục thủ tục",
+            "gõ không dấu",
+            "DVCTT",
+        ],
+    )
+
+    stats = client.get("/dossiers/statistics/").content.decode()
+    _assert_english(
+        stats,
+        present=[
+            *NAV_EN,
+            "Status and results of handling administrative procedures",
+            "From 01/04/2026 to 21/04/2026",
+            "Dossiers to resolve",
+            "Carried over from the previous period",
+            "Newly received",
+            "In person",
+            "On-time rate",
+            "Not yet due",
+            "Export to Excel",
+            ">Grand total</th>",
+        ],
+        absent=[
+            *FRAME_VI,
+            *NAV_VI,
+            "Tình hình, kết quả",
+            "Số hồ sơ",
+            "Kỳ trước chuyển qua",
+            "Mới tiếp nhận",
+            "Trực tiếp",
+            "Tỷ lệ đúng hạn",
+            "Chưa đến hạn",
+            "Xuất Excel",
+            "Từ ngày",
+            "Tổng cộng",
+        ],
+    )
+
+    catalog = client.get("/procedures/").content.decode()
+    _assert_english(
+        catalog,
+        present=[
+            *NAV_EN,
+            'data-testid="catalog-heading">Administrative procedure catalogue</h1>',
+            "Search by code, name or field",
+            "All levels",
+            "Commune level",
+            "Procedure code",
+            "Processing time limit",
+            "Partly online",
+            'data-testid="catalog-count">1 procedure.</p>',
+        ],
+        absent=[
+            *FRAME_VI,
+            *NAV_VI,
+            "Danh mục thủ tục hành chính",
+            "Mã thủ tục",
+            "Tìm theo mã",
+            "Tất cả các cấp",
+            "Cấp xã",
+            "Một phần",
+            "Thời hạn giải quyết",
+            "Xuất CSV",
+        ],
+    )
+
+    _switch(client, "vi", "/dossiers/")
+    page = client.get("/dossiers/").content.decode()
+    assert '<html lang="vi">' in page and "Hồ sơ một cửa" in page and "Mới tiếp nhận" in page
+    assert "One-stop dossiers" not in page

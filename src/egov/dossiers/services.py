@@ -27,6 +27,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from egov.accounts.models import Role, citizen_id_validator
@@ -120,6 +121,13 @@ def _lock(
             code="transition_not_allowed",
         )
     return locked
+
+
+def _in_vietnamese(make_text) -> str:
+    """Texts stored in a dossier (and printed on its legal forms) are Vietnamese whatever the
+    language of the officer's screen."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(make_text())
 
 
 def _save(dossier: Dossier, *fields: str) -> None:
@@ -395,7 +403,7 @@ def _create_papers(
             dossier=dossier,
             order=p.order,
             name=p.name,
-            kind=p.get_kind_display(),
+            kind=_in_vietnamese(p.get_kind_display),
             count=p.count,
             required=p.required,
             received=p.order in ticked,
@@ -790,7 +798,7 @@ def receive_supplement(
             changed_by=by,
             old_due_at=old_due,
             new_due_at=dossier.due_at,
-            reason=_("Tạm dừng chờ bổ sung hồ sơ"),
+            reason=_in_vietnamese(lambda: _("Tạm dừng chờ bổ sung hồ sơ")),
             kind="pause",
         )
         _move_due(dossier, old_counted, dossier.counted_due_at)
@@ -903,7 +911,9 @@ def transfer(
     new_step = DossierStep.objects.create(
         dossier=dossier,
         order=step.order + 1,
-        name=_("Xử lý liên thông tại %(agency)s") % {"agency": to_agency.name},
+        name=_in_vietnamese(
+            lambda: _("Xử lý liên thông tại %(agency)s") % {"agency": to_agency.name}
+        ),
         agency=receiver,
         role=Role.ONESTOP if receiver.kind == Agency.Kind.ONESTOP else Role.SPECIALIST,
         duration=duration,

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 national_code_validator = RegexValidator(
     r"^\d\.\d{6}(\.\d{1,3})?$",
@@ -118,8 +119,8 @@ class Procedure(models.Model):
 
 class ProcedureVersion(models.Model):
     class TimeUnit(models.TextChoices):
-        DAYS = "days", _("ngày làm việc")
-        HOURS = "hours", _("giờ làm việc")
+        DAYS = "days", pgettext_lazy("deadline unit", "ngày làm việc")
+        HOURS = "hours", pgettext_lazy("deadline unit", "giờ làm việc")
 
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
     effective_from = models.DateField(_("hiệu lực từ"))
