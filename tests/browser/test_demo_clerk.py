@@ -14,7 +14,7 @@ from egov.demo.presets import DEMO_PASSWORD
 def test_demo_clerk_sees_the_home_page_in_vietnamese(
     transactional_db, live_server, browser_page, browser_requests, screenshot
 ):
-    call_command("load_demo", "thanh-ba-2021", "--quiet")
+    call_command("load_demo", "thanh-ba-2021", "--quiet", "--dossiers", "0")
     page = browser_page
     page.goto(live_server.url + "/")
     expect(page).to_have_url(live_server.url + "/accounts/login/?next=/")

@@ -72,7 +72,13 @@ def _object_ref(obj) -> tuple[str, str]:
 
 
 def record(
-    action: str, *, actor=None, agency=None, obj=None, data: dict | None = None
+    action: str,
+    *,
+    actor=None,
+    agency=None,
+    obj=None,
+    data: dict | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
     """Append one event. ``actor`` is a user (or None for the system), ``agency`` an agency or
     its id, ``obj`` a model instance or an ``(type, id)`` pair. Joins the caller's transaction."""
@@ -95,6 +101,8 @@ def record(
             data=clean,
             prev_hash=head.last_hash,
         )
+        if at is not None:  # replayed history (demo and benchmark data); the chain order is seq
+            event.occurred_at = at
         event.hash = compute_hash(head.last_hash, event)
         event.save()
         AuditHead.objects.filter(pk=1).update(last_seq=event.seq, last_hash=event.hash)

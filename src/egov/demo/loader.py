@@ -23,6 +23,7 @@ from django.db.models import Q
 from egov.accounts import services as account_services
 from egov.accounts.models import Membership, Role, TOTPDevice, User
 from egov.core import audit
+from egov.demo.demo_dossiers import load_demo_dossiers
 from egov.demo.presets import (
     DEMO_PASSWORD,
     DEMO_TOTP_SECRET,
@@ -42,6 +43,7 @@ COUNTED = (
     "totp_devices",
     "merges",
     "procedures",
+    "dossiers",
 )
 
 
@@ -74,8 +76,9 @@ class LoadResult:
 
 
 class PresetLoader:
-    def __init__(self, result: LoadResult):
+    def __init__(self, result: LoadResult, dossiers: int = 300):
         self.result = result
+        self.dossiers = dossiers
 
     # --- agencies and bridge points ----------------------------------------------------------
 
@@ -194,6 +197,9 @@ class PresetLoader:
                 self.reform(reform)
         # The procedure catalog is shared by every preset (existing procedures are skipped).
         self.result.created["procedures"] += procedures_catalog.load()
+        # About a month of one-stop work replayed through the real services (idempotent).
+        if self.dossiers:
+            self.result.created["dossiers"] += load_demo_dossiers(preset.NAME, count=self.dossiers)
 
 
 def logins_for(preset: ModuleType) -> list[Login]:
@@ -224,12 +230,13 @@ def logins_for(preset: ModuleType) -> list[Login]:
     return logins
 
 
-def load(name: str) -> LoadResult:
-    """Load preset ``name`` in one transaction; returns what was created and the logins."""
+def load(name: str, *, dossiers: int = 300) -> LoadResult:
+    """Load preset ``name`` in one transaction; returns what was created and the logins.
+    ``dossiers``: how many demo dossiers to replay (0 for none)."""
     preset = get_preset(name)
     result = LoadResult(preset=preset.NAME, title=preset.TITLE)
     with transaction.atomic():
-        PresetLoader(result).load(preset)
+        PresetLoader(result, dossiers=dossiers).load(preset)
     result.logins = logins_for(preset)
     return result
 

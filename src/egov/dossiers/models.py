@@ -180,6 +180,9 @@ class Dossier(models.Model):
             models.Index(fields=["intake_agency", "received_at"], name="dossier_intake_received"),
             models.Index(fields=["agency", "received_at"], name="dossier_agency_received"),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
+            models.Index(
+                fields=["intake_agency", "state", "due_at"], name="dossier_intake_state_due"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -196,13 +199,13 @@ class DossierPaper(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="papers")
     order = models.PositiveSmallIntegerField(default=1)
     name = models.CharField(_("tên giấy tờ"), max_length=500)
-    kind = models.CharField(_("loại bản"), max_length=20, blank=True)
+    kind = models.CharField(_("loại bản"), max_length=40, blank=True)
     count = models.PositiveSmallIntegerField(_("số lượng"), default=1)
     required = models.BooleanField(default=True)
     received = models.BooleanField(_("đã nhận"), default=False)
 
     class Meta:
-        ordering = ["dossier", "order"]
+        ordering = ["dossier_id", "order"]
         verbose_name = _("giấy tờ trong hồ sơ")
         verbose_name_plural = _("giấy tờ trong hồ sơ")
 
@@ -233,7 +236,7 @@ class DossierFile(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["dossier", "id"]
+        ordering = ["dossier_id", "id"]
         verbose_name = _("tệp hồ sơ")
         verbose_name_plural = _("tệp hồ sơ")
 
@@ -301,7 +304,7 @@ class DossierStep(models.Model):
     objects = DossierStepQuerySet.as_manager()
 
     class Meta:
-        ordering = ["dossier", "order"]
+        ordering = ["dossier_id", "order"]
         verbose_name = _("bước xử lý")
         verbose_name_plural = _("bước xử lý")
         constraints = [
@@ -310,6 +313,11 @@ class DossierStep(models.Model):
         indexes = [
             models.Index(fields=["agency", "state", "due_at"], name="step_agency_state_due"),
             models.Index(fields=["assignee", "state", "due_at"], name="step_assignee_state_due"),
+            models.Index(
+                fields=["agency", "role", "due_at"],
+                name="step_unassigned_due",
+                condition=Q(state="active", assignee__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -332,7 +340,7 @@ class SupplementRequest(models.Model):
     )
 
     class Meta:
-        ordering = ["dossier", "requested_at"]
+        ordering = ["dossier_id", "requested_at"]
         verbose_name = _("yêu cầu bổ sung")
         verbose_name_plural = _("yêu cầu bổ sung")
 
@@ -356,7 +364,7 @@ class DeadlineChange(models.Model):
     )
 
     class Meta:
-        ordering = ["dossier", "changed_at"]
+        ordering = ["dossier_id", "changed_at"]
         verbose_name = _("thay đổi hạn")
         verbose_name_plural = _("thay đổi hạn")
 

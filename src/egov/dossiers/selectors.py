@@ -225,7 +225,7 @@ def _step_queries(user, states) -> list[QuerySet]:
 def _unit_queries(user, state: str, units=None) -> list[QuerySet]:
     """Dossiers in ``state`` received at the officer's one-stop units."""
     return [
-        Dossier.objects.filter(agency_id=unit.government().pk, state=state, intake_agency=unit)
+        Dossier.objects.filter(intake_agency=unit, state=state)
         for unit in (onestop_units(user) if units is None else units)
     ]
 

@@ -137,7 +137,12 @@ def _save(dossier: Dossier, *fields: str) -> None:
 
 def _record(action: str, dossier: Dossier, by, **data) -> None:
     audit.record(
-        action, actor=by, agency=dossier.agency_id, obj=dossier, data={"code": dossier.code, **data}
+        action,
+        actor=by,
+        agency=dossier.agency_id,
+        obj=dossier,
+        data={"code": dossier.code, **data},
+        at=_CLOCK.get(),  # None outside replayed demo/benchmark history: the real time
     )
 
 
@@ -161,14 +166,17 @@ def _stat(agency_id: int, day: dt.date, **increments: int) -> None:
 
 
 def _open_due(agency_id: int, due_at: dt.datetime, delta: int) -> None:
-    row = _counter_row(OpenDueCount, agency_id=agency_id, due_day=_local_day(due_at))
+    _open_bucket_day(agency_id, _local_day(due_at), delta)
+
+
+#: the bucket of ``OpenDueCount`` for dossiers whose clock is paused (waiting for papers): they
+#: are in progress but can be neither on time nor overdue until the clock runs again
+PAUSED_DAY = dt.date(9999, 12, 31)
+
+
+def _open_bucket_day(agency_id: int, day: dt.date, delta: int) -> None:
+    row = _counter_row(OpenDueCount, agency_id=agency_id, due_day=day)
     OpenDueCount.objects.filter(pk=row.pk).update(count=F("count") + delta)
-
-
-def _move_due(dossier: Dossier, old_due: dt.datetime, new_due: dt.datetime) -> None:
-    if _local_day(old_due) != _local_day(new_due):
-        _open_due(dossier.agency_id, old_due, -1)
-        _open_due(dossier.agency_id, new_due, +1)
 
 
 def user_can_act(user, agency_id: int, roles: Iterable[str]) -> bool:
@@ -748,6 +756,8 @@ def request_supplement(
     dossier.state = State.SUPPLEMENT
     dossier.paused_at = now
     _save(dossier, "state", "paused_at")
+    _open_due(dossier.agency_id, dossier.counted_due_at, -1)
+    _open_bucket_day(dossier.agency_id, PAUSED_DAY, +1)
     _record("dossier.supplement_requested", dossier, by, reason=reason, papers=request.papers)
     return request
 
@@ -801,7 +811,9 @@ def receive_supplement(
             reason=_in_vietnamese(lambda: _("Tạm dừng chờ bổ sung hồ sơ")),
             kind="pause",
         )
-        _move_due(dossier, old_counted, dossier.counted_due_at)
+    # back from the paused bucket to the (moved) due day
+    _open_bucket_day(dossier.agency_id, PAUSED_DAY, -1)
+    _open_due(dossier.agency_id, dossier.counted_due_at, +1)
     _record(
         "dossier.supplement_received",
         dossier,
@@ -952,6 +964,7 @@ def _close(dossier: Dossier, state: str, reason: str, action: str, by) -> Dossie
         state=StepState.SKIPPED
     )
     was_open = dossier.state in OPEN_STATES
+    was_paused = dossier.state == State.SUPPLEMENT
     dossier.state = state
     dossier.closing_reason = reason
     dossier.resolved_at = now
@@ -959,7 +972,10 @@ def _close(dossier: Dossier, state: str, reason: str, action: str, by) -> Dossie
     _save(dossier, "state", "closing_reason", "resolved_at", "paused_at")
     if was_open:
         _stat(dossier.agency_id, _local_day(now), closed_without_result=1)
-        _open_due(dossier.agency_id, dossier.counted_due_at, -1)
+        if was_paused:
+            _open_bucket_day(dossier.agency_id, PAUSED_DAY, -1)
+        else:
+            _open_due(dossier.agency_id, dossier.counted_due_at, -1)
     _record(action, dossier, by, reason=reason)
     return dossier
 

@@ -41,7 +41,9 @@ def recount(agency_id, start, end, today):
                 setattr(row, f"resolved_{d.timing}", getattr(row, f"resolved_{d.timing}") + 1)
         if d.returned_at and start <= local(d.returned_at) <= end:
             row.returned += 1
-        if d.state in (State.RECEIVED, State.IN_PROCESS, State.SUPPLEMENT):
+        if d.state == State.SUPPLEMENT:
+            row.in_progress_on_time += 1  # the clock is paused: not overdue
+        elif d.state in (State.RECEIVED, State.IN_PROCESS):
             if local(d.counted_due_at) < today:
                 row.in_progress_overdue += 1
             else:

@@ -39,6 +39,7 @@ from egov.dossiers.models import (
     OPEN_STATES,
     Dossier,
     DossierFile,
+    DossierPaper,
     DossierStep,
     State,
     StepState,
@@ -407,8 +408,13 @@ def _context(request, dossier: Dossier, bound=None) -> dict:
         {v for e in audit_events for k, v in (e.data or {}).items() if k in ("to_user", "assignee")}
     )
     events = [_describe(e, agency_names, people) for e in audit_events]
-    papers = list(dossier.papers.prefetch_related("files"))
-    other_files = list(dossier.files.filter(paper__isnull=True).order_by("id"))
+    papers = list(DossierPaper.objects.filter(dossier_id=dossier.pk).order_by("order"))
+    files_by_paper: dict[int | None, list] = {}
+    for f in DossierFile.objects.filter(dossier_id=dossier.pk).order_by("id"):
+        files_by_paper.setdefault(f.paper_id, []).append(f)
+    for paper in papers:
+        paper.file_list = files_by_paper.get(paper.pk, [])
+    other_files = files_by_paper.get(None, [])
     just_received = request.session.pop(SESSION_JUST_RECEIVED, None) == dossier.pk
     timing_now = None
     if dossier.state in OPEN_STATES:

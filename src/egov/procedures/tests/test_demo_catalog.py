@@ -126,8 +126,8 @@ def test_idempotent_and_fast():
 
 def test_load_demo_reports_procedures():
     out = io.StringIO()
-    call_command("load_demo", "thanh-ba-2021", stdout=out)
+    call_command("load_demo", "thanh-ba-2021", "--dossiers", "0", stdout=out)
     assert "procedures 432" in out.getvalue()
     out = io.StringIO()
-    call_command("load_demo", "phu-tho-2025", stdout=out)
+    call_command("load_demo", "phu-tho-2025", "--dossiers", "0", stdout=out)
     assert "procedures 0" in out.getvalue() and Procedure.objects.count() == 432

@@ -25,6 +25,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--quiet", action="store_true", help="print only the login table")
         parser.add_argument(
+            "--dossiers",
+            type=int,
+            default=300,
+            help="demo dossiers to replay through the one-stop services (0 for none; default 300)",
+        )
+        parser.add_argument(
             "--allow-production",
             action="store_true",
             help="load even with EGOV_PRODUCTION=1 (the demo password and TOTP secret are public)",
@@ -44,7 +50,7 @@ class Command(BaseCommand):
             )
         quiet = options["quiet"]
         for name in names:
-            result = loader.load(name)
+            result = loader.load(name, dossiers=max(0, options["dossiers"]))
             if not quiet:
                 self.stdout.write(f"{result.title}")
                 self.stdout.write(result.summary())
