@@ -48,6 +48,7 @@ from egov.dossiers.models import (
 from egov.dossiers.regulations import by_code
 from egov.dossiers.views.common import apply_errors, officer_required, safe_reverse
 from egov.dossiers.views.intake import SESSION_JUST_RECEIVED
+from egov.organizations.models import Agency
 
 WORKING = (State.RECEIVED, State.IN_PROCESS)
 
@@ -322,7 +323,7 @@ def _describe(event, names: dict[int, str], people: dict[str, str]) -> EventView
     add(_("Tệp"), "file")
     add(_("Người nhận kết quả"), "received_by")
     if event.action == "dossier.transferred":
-        add(_("Cơ quan liên thông"), "to_agency")
+        add(_("Cơ quan liên thông"), "to_agency", lambda v: names.get(v, str(v)))
         add(_("Thời hạn (ngày làm việc)"), "duration_days")
     add(_("Lý do"), "reason")
     add(_("Ghi chú"), "note")
@@ -402,8 +403,18 @@ def _context(request, dossier: Dossier, bound=None) -> dict:
                 "danger": name in ("stop", "withdraw"),
             }
         )
-    agency_names = {s.agency_id: s.agency.name for s in steps}
     audit_events = list(selectors.timeline_events(dossier))
+    # the audit log names agencies by code (older events by id)
+    agency_names = {s.agency_id: s.agency.name for s in steps}
+    agency_names.update({s.agency.code: s.agency.name for s in steps})
+    codes = {
+        e.data.get("to_agency")
+        for e in audit_events
+        if isinstance((e.data or {}).get("to_agency"), str)
+    }
+    agency_names.update(
+        dict(Agency.objects.filter(code__in=codes - set(agency_names)).values_list("code", "name"))
+    )
     people = selectors.full_names(
         {v for e in audit_events for k, v in (e.data or {}).items() if k in ("to_user", "assignee")}
     )
