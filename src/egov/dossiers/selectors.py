@@ -242,8 +242,12 @@ def inbox(
         for qs in _step_queries(user, WORKING_STATES):
             if after:
                 qs = qs.filter(_after(after, "due_at", "dossier_id"))
-            steps = qs.select_related(*_STEP_RELATED).order_by("due_at", "dossier_id")
-            rows.extend(InboxRow(s.dossier, s, s.due_at) for s in steps[: size + 1])
+            # Two steps: pick the page on the (…, due_at) index alone, then load its rows with
+            # their relations. One query joining everything makes PostgreSQL's planner give up
+            # the index order and sort every active step of the officer.
+            ids = list(qs.order_by("due_at", "dossier_id").values_list("pk", flat=True)[: size + 1])
+            steps = DossierStep.objects.filter(pk__in=ids).select_related(*_STEP_RELATED)
+            rows.extend(InboxRow(s.dossier, s, s.due_at) for s in steps)
     unit_state = {
         TAB_TODO: State.RESULT_READY,
         TAB_RETURN: State.RESULT_READY,
