@@ -228,7 +228,9 @@ EGOV_DOSSIER_CODE_FORMAT = env.get_str(
     "Dossier code: {agency} = receiving agency code, {date} = day of receipt, {seq} = number of the day (TT 01/2018, TT 03/2025)",
 )
 EGOV_DOSSIER_DUE_SOON_HOURS = env.get_int(
-    "EGOV_DOSSIER_DUE_SOON_HOURS", 16, "Working hours before the due moment from which a dossier is shown as due soon"
+    "EGOV_DOSSIER_DUE_SOON_HOURS",
+    16,
+    "Working hours before the due moment from which a dossier is shown as due soon",
 )
 
 # --- Files and storage ----------------------------------------------------------------------

@@ -570,8 +570,14 @@ def test_add_duration_ends_at_the_close_of_a_day_not_the_next_opening():
     due = cal.add_duration(_dt.datetime(2026, 3, 6, 16, 0, tzinfo=vn_tz), _D(1), "days", "15:00")
     assert due == _dt.datetime(2026, 3, 9, 17, 0, tzinfo=vn_tz)
     # during office hours nothing changes: same time of day, N working days later
-    assert cal.add_duration(_dt.datetime(2026, 3, 6, 10, 0, tzinfo=vn_tz), _D(1), "days") == _dt.datetime(2026, 3, 9, 10, 0, tzinfo=vn_tz)
+    assert cal.add_duration(
+        _dt.datetime(2026, 3, 6, 10, 0, tzinfo=vn_tz), _D(1), "days"
+    ) == _dt.datetime(2026, 3, 9, 10, 0, tzinfo=vn_tz)
     # half a day from 09:00 is 14:45 (lunch skipped); zero stays zero
-    assert cal.add_duration(_dt.datetime(2026, 3, 2, 9, 0, tzinfo=vn_tz), _D("0.5"), "days") == _dt.datetime(2026, 3, 2, 14, 45, tzinfo=vn_tz)
+    assert cal.add_duration(
+        _dt.datetime(2026, 3, 2, 9, 0, tzinfo=vn_tz), _D("0.5"), "days"
+    ) == _dt.datetime(2026, 3, 2, 14, 45, tzinfo=vn_tz)
     # across Tết: a closing time before the holidays
-    assert cal.add_duration(_dt.datetime(2026, 2, 12, 18, 0, tzinfo=vn_tz), _D(1), "days") == _dt.datetime(2026, 2, 13, 17, 0, tzinfo=vn_tz)
+    assert cal.add_duration(
+        _dt.datetime(2026, 2, 12, 18, 0, tzinfo=vn_tz), _D(1), "days"
+    ) == _dt.datetime(2026, 2, 13, 17, 0, tzinfo=vn_tz)
