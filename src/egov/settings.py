@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "egov.organizations",
     "egov.accounts",
     # domains
+    "egov.signing",
     "egov.procedures",
     "egov.dossiers",
     # faces
@@ -278,6 +279,26 @@ STORAGES = {
 EGOV_MAX_UPLOAD_MB = env.get_int("EGOV_MAX_UPLOAD_MB", 20, "Largest accepted upload, in MB")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Signing (egov.signing) -----------------------------------------------------------------
+EGOV_SIGNING_PKI_DIR = Path(
+    env.get_str(
+        "EGOV_SIGNING_PKI_DIR",
+        str(VAR_DIR / "pki"),
+        "Folder of the demo PKI (make_demo_pki): root CA and PKCS#12 files",
+    )
+)
+EGOV_SIGNING_PKCS12_PASSWORD = env.get_str(
+    "EGOV_SIGNING_PKCS12_PASSWORD",
+    "egov-demo",
+    "Password of the PKCS#12 files; the default is for the demo PKI only",
+)
+EGOV_SIGNING_TSA_URL = env.get_str(
+    "EGOV_SIGNING_TSA_URL", "", "RFC 3161 timestamp authority URL; set = PAdES B-T signatures"
+)
+EGOV_SIGNING_MAX_MB = env.get_int(
+    "EGOV_SIGNING_MAX_MB", 50, "Largest PDF accepted for signing, in MB"
+)
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {

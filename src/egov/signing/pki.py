@@ -1,0 +1,242 @@
+"""A demo public-key infrastructure: a root CA and PKCS#12 certificates for people and agencies.
+
+Everything here is for the demo and for tests. Every subject carries "DEMO" so a demo
+signature can never be mistaken for a real one. Real signers use certificates from a licensed
+CA (the government CA or a commercial CA) on a token, an HSM or a remote-signing service.
+
+Functions take a folder so tests can build a throw-away CA in ``tmp_path``; the management
+command ``make_demo_pki`` writes to ``settings.EGOV_SIGNING_PKI_DIR``. Writing is idempotent:
+an existing CA or certificate file is loaded, not replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+ROOT_CN = "egov DEMO Root CA (không dùng thật)"
+DEMO_OU = "DEMO - không có giá trị pháp lý"
+CA_FILE = "demo-root-ca.p12"
+CA_CERT_FILE = "demo-root-ca.pem"
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A key and its certificate (with the chain above it)."""
+
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    cert: x509.Certificate
+    chain: tuple[x509.Certificate, ...] = ()
+    path: Path | None = None
+
+    def pkcs12_bytes(self, password: str, name: str = "") -> bytes:
+        enc = (
+            serialization.BestAvailableEncryption(password.encode())
+            if password
+            else serialization.NoEncryption()
+        )
+        return pkcs12.serialize_key_and_certificates(
+            (name or self.cert.subject.rfc4514_string()).encode(),
+            self.key,
+            self.cert,
+            list(self.chain) or None,
+            enc,
+        )
+
+    def key_pem(self) -> bytes:
+        """The private key as unencrypted PKCS#8 PEM (for importing into a token)."""
+        return self.key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+
+    def cert_pem(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def slug(text: str) -> str:
+    """An ASCII file-name stem for a Vietnamese name ("Nguyễn Thị Hằng" → "nguyen-thi-hang")."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^a-zA-Z0-9]+", "-", ascii_text).strip("-").lower()
+    return stem or hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def make_root_ca(common_name: str = ROOT_CN, *, years: int = 10) -> Issued:
+    """A self-signed root CA (not written anywhere)."""
+    key = _new_key()
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "egov DEMO"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_OU),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+    now = _now()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365 * years))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return Issued(key, cert)
+
+
+def issue(
+    ca: Issued,
+    common_name: str,
+    *,
+    organization: str = "",
+    kind: str = "person",
+    years: int = 3,
+) -> Issued:
+    """A signing certificate issued by ``ca``: key usage digitalSignature + nonRepudiation.
+
+    ``kind`` is "person" (CN = full name, O = agency) or "agency" (CN = agency name).
+    """
+    if kind not in ("person", "agency"):
+        raise ValueError(f"kind must be 'person' or 'agency', got {kind!r}")
+    key = _new_key()
+    attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")]
+    org = organization or (common_name if kind == "agency" else "")
+    if org:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, org))
+    attrs += [
+        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, DEMO_OU),
+        x509.NameAttribute(NameOID.TITLE, "DEMO"),
+        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+    ]
+    now = _now()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name(attrs))
+        .issuer_name(ca.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365 * years))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
+            critical=False,
+        )
+        .sign(ca.key, hashes.SHA256())
+    )
+    return Issued(key, cert, (ca.cert,))
+
+
+def load_pkcs12(path: Path, password: str) -> Issued:
+    key, cert, extra = pkcs12.load_key_and_certificates(
+        Path(path).read_bytes(), password.encode() if password else None
+    )
+    return Issued(key, cert, tuple(extra or ()), Path(path))
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_bytes(data)
+    tmp.chmod(0o600)
+    tmp.replace(path)
+
+
+def ensure_root_ca(folder: Path, password: str) -> Issued:
+    """Load the demo root CA from ``folder``, creating it the first time."""
+    folder = Path(folder)
+    path = folder / CA_FILE
+    if path.exists():
+        return load_pkcs12(path, password)
+    ca = make_root_ca()
+    _write(path, ca.pkcs12_bytes(password, "egov demo root"))
+    (folder / CA_CERT_FILE).write_bytes(ca.cert_pem())
+    return Issued(ca.key, ca.cert, (), path)
+
+
+def ensure_certificate(
+    folder: Path,
+    password: str,
+    ca: Issued,
+    common_name: str,
+    *,
+    organization: str = "",
+    kind: str = "person",
+    filename: str | None = None,
+) -> Issued:
+    """Load or create ``<folder>/<kind>-<slug>.p12`` for this signer."""
+    folder = Path(folder)
+    stem = (
+        filename
+        or f"{kind}-{slug(common_name if kind == 'agency' else f'{organization}-{common_name}')}"
+    )
+    path = folder / f"{stem}.p12"
+    if path.exists():
+        return load_pkcs12(path, password)
+    issued = issue(ca, common_name, organization=organization, kind=kind)
+    _write(path, issued.pkcs12_bytes(password, common_name))
+    return Issued(issued.key, issued.cert, issued.chain, path)
+
+
+def person_p12_path(folder: Path, full_name: str, agency_name: str) -> Path:
+    return Path(folder) / f"person-{slug(f'{agency_name}-{full_name}')}.p12"
+
+
+def agency_p12_path(folder: Path, agency_name: str) -> Path:
+    return Path(folder) / f"agency-{slug(agency_name)}.p12"
