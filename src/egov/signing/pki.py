@@ -122,6 +122,12 @@ def make_root_ca(common_name: str = ROOT_CN, *, years: int = 10) -> Issued:
     return Issued(key, cert)
 
 
+def _fit(text: str, limit: int = 64) -> str:
+    """X.509 limits CN and O to 64 (RFC 5280 ub-common-name, ub-organization-name), and the
+    cryptography library counts UTF-8 bytes; long Vietnamese agency names are cut to fit."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore").rstrip()
+
+
 def issue(
     ca: Issued,
     common_name: str,
@@ -137,8 +143,9 @@ def issue(
     if kind not in ("person", "agency"):
         raise ValueError(f"kind must be 'person' or 'agency', got {kind!r}")
     key = _new_key()
+    common_name = _fit(common_name)
     attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")]
-    org = organization or (common_name if kind == "agency" else "")
+    org = _fit(organization or (common_name if kind == "agency" else ""))
     if org:
         attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, org))
     attrs += [
