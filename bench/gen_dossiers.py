@@ -356,7 +356,7 @@ DISTRICT_PROCEDURES = [
 
 PAPERS = [
     ("Tờ khai, đơn đề nghị theo mẫu", "original", True),
-    # not "original_or_copy": its label (22 characters) overflows DossierPaper.kind (20)
+    # every paper kind of the catalog may appear; DossierPaper.kind holds the longest label
     ("Giấy tờ tùy thân của người nộp (xuất trình bản chính)", "copy", True),
     ("Giấy tờ chứng minh nội dung đề nghị", "certified_copy", True),
     ("Văn bản ủy quyền (nếu nộp thay)", "certified_copy", False),
