@@ -17,6 +17,8 @@ urlpatterns = [
     path("accounts/", include("egov.accounts.urls")),
     path("procedures/", include("egov.procedures.urls")),
     path("dossiers/", include("egov.dossiers.urls")),
+    path("signing/", include("egov.signing.urls")),
+    path("", include("egov.portal.urls")),
     path("", include("egov.office.urls")),
 ]
 

@@ -158,6 +158,7 @@ class Dossier(models.Model):
     # result
     result_file = models.CharField(_("tệp kết quả"), max_length=300, blank=True)
     result_note = models.CharField(_("ghi chú kết quả"), max_length=500, blank=True)
+    result_signed_at = models.DateTimeField(_("ký số kết quả lúc"), null=True, blank=True)
     returned_to = models.CharField(_("người nhận kết quả"), max_length=255, blank=True)
     closing_reason = models.TextField(
         _("lý do"), blank=True, help_text=_("Lý do từ chối, dừng, rút hồ sơ")

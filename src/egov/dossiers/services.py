@@ -610,6 +610,9 @@ def hand_over(
         raise ValidationError(
             _("Bạn không phải người xử lý bước “%(step)s”.") % {"step": step.name}, code="forbidden"
         )
+    signed_fields = []
+    if step.role == Role.LEADER and dossier.result_file and dossier.result_signed_at is None:
+        signed_fields = _sign_result(dossier, step, by)
     now = _now()
     step.state = StepState.DONE
     step.completed_at = now
@@ -637,7 +640,7 @@ def hand_over(
         )
     if following is not None:
         _start_step(following, now, received_from=by, assignee=to_user)
-    fields = ["state"]
+    fields = ["state", *signed_fields]
     if becomes_ready:
         _mark_resolved(dossier, now)
         fields += ["resolved_at", "timing"]
@@ -657,6 +660,64 @@ def hand_over(
         note=step.note,
     )
     return dossier
+
+
+def _sign_result(dossier: Dossier, step: DossierStep, by) -> list[str]:
+    """The leader's approval signs the result: the leader's signature, then the agency's
+    (egov.signing). ``EGOV_DOSSIER_SIGN_RESULTS``: "required" refuses the approval without keys;
+    "when_configured" signs when the leader has a key and otherwise approves unsigned (logged);
+    "off" never signs."""
+    mode = settings.EGOV_DOSSIER_SIGN_RESULTS
+    if mode == "off":
+        return []
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    from egov.core.files import store_upload
+    from egov.signing.backends import SigningError
+    from egov.signing.signers import person_key, sign_with_authority
+
+    if mode != "required" and person_key(by, step.agency) is None:
+        _record("dossier.result_not_signed", dossier, by, reason="no signing key")
+        return []
+    with storages["default"].open(dossier.result_file, "rb") as fh:
+        original = fh.read()
+    try:
+        signed = sign_with_authority(
+            original,
+            user=by,
+            agency=step.agency,
+            reason=_("Phê duyệt kết quả giải quyết hồ sơ %(code)s") % {"code": dossier.code},
+            location=step.agency.name,
+        )
+    except SigningError as exc:
+        raise ValidationError(
+            _("Không ký số được văn bản kết quả: %(error)s") % {"error": exc}, code="signing"
+        ) from None
+    name = (
+        DossierFile.objects.filter(dossier=dossier, storage_name=dossier.result_file)
+        .values_list("original_name", flat=True)
+        .first()
+        or "ket-qua.pdf"
+    )
+    stem = name[:-4] if name.lower().endswith(".pdf") else name
+    stored = store_upload(
+        ContentFile(signed.pdf, name=f"{stem}-da-ky-so.pdf"), folder="dossiers/results"
+    )
+    _attach(dossier, stored, DossierFile.Purpose.RESULT, by)
+    dossier.result_file = stored.name
+    dossier.result_signed_at = _now()
+    _record(
+        "dossier.result_signed",
+        dossier,
+        by,
+        signer=signed.person,
+        agency=signed.agency,
+        visible=signed.visible,
+        file=stored.original_name,
+        sha256=stored.sha256,
+    )
+    return ["result_file", "result_signed_at"]
 
 
 def _mark_resolved(dossier: Dossier, now: dt.datetime) -> None:
@@ -689,7 +750,8 @@ def attach_result(
     file = _attach(dossier, stored, DossierFile.Purpose.RESULT, by)
     dossier.result_file = stored.name
     dossier.result_note = (note or "").strip()[:500]
-    _save(dossier, "result_file", "result_note")
+    dossier.result_signed_at = None  # a new result is signed again at the approval
+    _save(dossier, "result_file", "result_note", "result_signed_at")
     _record("dossier.result_attached", dossier, by, file=stored.original_name, sha256=stored.sha256)
     return file
 

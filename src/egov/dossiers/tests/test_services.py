@@ -217,6 +217,7 @@ def test_full_walk_with_per_step_timing(world, receive):
         "dossier.handed_over",
         "dossier.handed_over",
         "dossier.result_attached",
+        "dossier.result_not_signed",  # the test leader has no signing key
         "dossier.handed_over",
         "dossier.returned",
     ]

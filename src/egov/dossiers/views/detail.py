@@ -66,12 +66,22 @@ ACTIONS: dict[str, tuple] = {
     "withdraw": (gettext_lazy("Ghi nhận rút hồ sơ"), ReasonForm),
 }
 
+
+def default_storage_exists(name: str) -> bool:
+    from django.core.files.storage import storages
+
+    return storages["default"].exists(name)
+
+
 EVENT_LABELS = {
     "dossier.received": gettext_lazy("Tiếp nhận hồ sơ"),
     "dossier.refused": gettext_lazy("Từ chối tiếp nhận"),
     "dossier.assigned": gettext_lazy("Phân công xử lý"),
     "dossier.handed_over": gettext_lazy("Chuyển bước xử lý"),
     "dossier.result_attached": gettext_lazy("Đính kèm kết quả"),
+    "dossier.result_signed": gettext_lazy("Ký số kết quả (lãnh đạo và cơ quan)"),
+    "dossier.result_not_signed": gettext_lazy("Phê duyệt kết quả không ký số (chưa có khóa)"),
+    "dossier.result_downloaded": gettext_lazy("Người dân tải kết quả"),
     "dossier.returned": gettext_lazy("Trả kết quả"),
     "dossier.supplement_requested": gettext_lazy("Yêu cầu bổ sung hồ sơ"),
     "dossier.supplement_received": gettext_lazy("Nhận hồ sơ bổ sung"),
@@ -393,10 +403,19 @@ def _context(request, dossier: Dossier, bound=None) -> dict:
     forms = []
     for name in actions:
         form = bound_form if name == bound_name else _build_form(name, dossier, step)
+        title = ACTIONS[name][0]
+        if (
+            name == "hand_over"
+            and step is not None
+            and step.role == "leader"
+            and dossier.result_file
+            and dossier.result_signed_at is None
+        ):
+            title = gettext_lazy("Phê duyệt, ký số kết quả và chuyển bước")
         forms.append(
             {
                 "name": name,
-                "title": ACTIONS[name][0],
+                "title": title,
                 "form": form,
                 "url": reverse(f"dossiers:{name}", args=[dossier.pk]),
                 "open": name == bound_name or (not bound_name and name in primary),
@@ -426,6 +445,16 @@ def _context(request, dossier: Dossier, bound=None) -> dict:
     for paper in papers:
         paper.file_list = files_by_paper.get(paper.pk, [])
     other_files = files_by_paper.get(None, [])
+    for f in other_files:
+        # the current result PDF gets its signature report (validated once, then kept)
+        f.signature_report = None
+        if f.purpose == DossierFile.Purpose.RESULT and f.storage_name == dossier.result_file:
+            from egov.signing.reports import report_for_stored
+
+            if f.kind == "pdf" and default_storage_exists(f.storage_name):
+                f.signature_report = report_for_stored(
+                    f.storage_name, original_name=f.original_name
+                )
     just_received = request.session.pop(SESSION_JUST_RECEIVED, None) == dossier.pk
     timing_now = None
     if dossier.state in OPEN_STATES:

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("tra-cuu/", views.track, name="track"),
+    path("tra-cuu/ho-so/<int:pk>/", views.dossier_status, name="dossier"),
+    path("tra-cuu/ho-so/<int:pk>/ket-qua/", views.download_result, name="result"),
+]
