@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "egov.signing",
     "egov.procedures",
     "egov.dossiers",
+    "egov.documents",
     # faces
     "egov.office",
     "egov.api",
@@ -232,6 +233,20 @@ EGOV_DOSSIER_DUE_SOON_HOURS = env.get_int(
     "EGOV_DOSSIER_DUE_SOON_HOURS",
     16,
     "Working hours before the due moment from which a dossier is shown as due soon",
+)
+
+# --- Official documents ----------------------------------------------------------------------
+EGOV_DOCUMENTS_SIGNING = env.get_str(
+    "EGOV_DOCUMENTS_SIGNING",
+    "when_configured",
+    "Sign outgoing documents at approval and issue: required (refuse without keys), when_configured (sign when the leader and the agency have keys), off",
+)
+if EGOV_DOCUMENTS_SIGNING not in ("required", "when_configured", "off"):
+    raise ValueError("EGOV_DOCUMENTS_SIGNING must be required, when_configured or off")
+EGOV_DOCUMENTS_TYPE_ABBREVIATIONS = env.get_list(
+    "EGOV_DOCUMENTS_TYPE_ABBREVIATIONS",
+    [],
+    "Override or add document-type abbreviations (NĐ 30/2020 Phụ lục III) as code=ABBR pairs, e.g. quy_dinh=QyĐ",
 )
 
 # --- Files and storage ----------------------------------------------------------------------
