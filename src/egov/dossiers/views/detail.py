@@ -73,6 +73,19 @@ def default_storage_exists(name: str) -> bool:
     return storages["default"].exists(name)
 
 
+def _signs_on_hand_over(user, dossier, step) -> bool:
+    """Whether handing over this step signs the result (the leader's approval, with a key)."""
+    from django.conf import settings
+
+    if step is None or step.role != "leader" or not dossier.result_file:
+        return False
+    if dossier.result_signed_at is not None or settings.EGOV_DOSSIER_SIGN_RESULTS == "off":
+        return False
+    from egov.signing.signers import person_key
+
+    return person_key(user, step.agency) is not None
+
+
 EVENT_LABELS = {
     "dossier.received": gettext_lazy("Tiếp nhận hồ sơ"),
     "dossier.refused": gettext_lazy("Từ chối tiếp nhận"),
@@ -178,9 +191,14 @@ def _do(name: str, dossier: Dossier, step, form, user) -> str:
     cd = form.cleaned_data
     version = cd["version"]
     if name == "hand_over":
-        services.hand_over(
+        done = services.hand_over(
             dossier, by=user, note=cd["note"], to_user=cd["to_user"], expected_version=version
         )
+        if done.result_signed_at is not None and dossier.result_signed_at is None:
+            return _(
+                "Đã phê duyệt: văn bản kết quả được ký số bằng chữ ký của bạn và của cơ quan; "
+                "hồ sơ đã chuyển sang bước tiếp theo."
+            )
         return _("Đã chuyển hồ sơ sang bước tiếp theo.")
     if name == "assign":
         services.assign(dossier, cd["step"], cd["assignee"], by=user, expected_version=version)
@@ -404,13 +422,7 @@ def _context(request, dossier: Dossier, bound=None) -> dict:
     for name in actions:
         form = bound_form if name == bound_name else _build_form(name, dossier, step)
         title = ACTIONS[name][0]
-        if (
-            name == "hand_over"
-            and step is not None
-            and step.role == "leader"
-            and dossier.result_file
-            and dossier.result_signed_at is None
-        ):
+        if name == "hand_over" and _signs_on_hand_over(request.user, dossier, step):
             title = gettext_lazy("Phê duyệt, ký số kết quả và chuyển bước")
         forms.append(
             {
