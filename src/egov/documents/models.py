@@ -591,7 +591,7 @@ class Amendment(models.Model):
     )
 
     class Meta:
-        ordering = ["outgoing_id", "at"]
+        ordering = ["outgoing_id", "at", "id"]
         verbose_name = _("thu hồi, đính chính, thay thế")
         verbose_name_plural = _("thu hồi, đính chính, thay thế")
 

@@ -6,330 +6,984 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0001_initial'),
-        ('signing', '0002_signer_keys_reports'),
+        ("organizations", "0001_initial"),
+        ("signing", "0002_signer_keys_reports"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IncomingDocument',
+            name="IncomingDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('pending', 'Chờ vào sổ'), ('registered', 'Chờ chỉ đạo'), ('in_process', 'Đang xử lý'), ('done', 'Đã giải quyết'), ('cancelled', 'Đã thu hồi, hủy')], default='pending', max_length=12, verbose_name='trạng thái')),
-                ('source', models.CharField(choices=[('upload', 'Văn bản điện tử (tải lên)'), ('scan', 'Văn bản giấy (bản quét)'), ('internal', 'Văn bản điện tử trong hệ thống'), ('hub', 'Trục liên thông văn bản')], max_length=10, verbose_name='nguồn')),
-                ('arrival_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='năm')),
-                ('arrival_number', models.PositiveIntegerField(blank=True, null=True, verbose_name='số đến')),
-                ('arrived_at', models.DateTimeField(verbose_name='ngày đến')),
-                ('registered_at', models.DateTimeField(blank=True, null=True, verbose_name='vào sổ lúc')),
-                ('issuer_name', models.CharField(max_length=200, verbose_name='cơ quan ban hành')),
-                ('issuer_code', models.CharField(blank=True, max_length=13, verbose_name='mã định danh cơ quan ban hành')),
-                ('code_number', models.CharField(max_length=11, verbose_name='số')),
-                ('code_notation', models.CharField(max_length=30, verbose_name='ký hiệu')),
-                ('issued_date', models.DateField(verbose_name='ngày văn bản')),
-                ('doc_type', models.CharField(max_length=30, verbose_name='loại văn bản')),
-                ('type_name', models.CharField(max_length=100, verbose_name='tên loại văn bản')),
-                ('subject', models.CharField(max_length=500, verbose_name='trích yếu')),
-                ('language', models.CharField(default='Tiếng Việt', max_length=30, verbose_name='ngôn ngữ')),
-                ('page_count', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='số trang')),
-                ('description', models.CharField(blank=True, max_length=500, verbose_name='ghi chú')),
-                ('signer_name', models.CharField(blank=True, max_length=50, verbose_name='người ký')),
-                ('signer_position', models.CharField(blank=True, max_length=100, verbose_name='chức vụ người ký')),
-                ('urgency', models.PositiveSmallIntegerField(choices=[(0, 'Thường'), (1, 'Khẩn'), (2, 'Thượng khẩn'), (3, 'Hỏa tốc')], default=0, verbose_name='độ khẩn')),
-                ('secrecy', models.PositiveSmallIntegerField(choices=[(0, 'Thường'), (1, 'Mật'), (2, 'Tối mật'), (3, 'Tuyệt mật')], default=0, verbose_name='độ mật')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='thời hạn giải quyết')),
-                ('to_places', models.CharField(blank=True, max_length=1000, verbose_name='đơn vị, người nhận')),
-                ('directed_at', models.DateTimeField(blank=True, null=True, verbose_name='chỉ đạo lúc')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='giải quyết xong lúc')),
-                ('amendment', models.CharField(blank=True, choices=[('recall', 'Thu hồi'), ('correction', 'Đính chính'), ('replacement', 'Thay thế')], max_length=12, verbose_name='thu hồi, đính chính, thay thế')),
-                ('signature_status', models.CharField(blank=True, max_length=10, verbose_name='chữ ký số')),
-                ('dup_key', models.CharField(default='', editable=False, max_length=300)),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incoming_documents', to='organizations.agency', verbose_name='cơ quan nhận')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('issuer_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='organizations.agency', verbose_name='cơ quan ban hành (trong hệ thống)')),
-                ('registered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='văn thư vào sổ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Chờ vào sổ"),
+                            ("registered", "Chờ chỉ đạo"),
+                            ("in_process", "Đang xử lý"),
+                            ("done", "Đã giải quyết"),
+                            ("cancelled", "Đã thu hồi, hủy"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("upload", "Văn bản điện tử (tải lên)"),
+                            ("scan", "Văn bản giấy (bản quét)"),
+                            ("internal", "Văn bản điện tử trong hệ thống"),
+                            ("hub", "Trục liên thông văn bản"),
+                        ],
+                        max_length=10,
+                        verbose_name="nguồn",
+                    ),
+                ),
+                (
+                    "arrival_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="năm"),
+                ),
+                (
+                    "arrival_number",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="số đến"),
+                ),
+                ("arrived_at", models.DateTimeField(verbose_name="ngày đến")),
+                (
+                    "registered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="vào sổ lúc"),
+                ),
+                ("issuer_name", models.CharField(max_length=200, verbose_name="cơ quan ban hành")),
+                (
+                    "issuer_code",
+                    models.CharField(
+                        blank=True, max_length=13, verbose_name="mã định danh cơ quan ban hành"
+                    ),
+                ),
+                ("code_number", models.CharField(max_length=11, verbose_name="số")),
+                ("code_notation", models.CharField(max_length=30, verbose_name="ký hiệu")),
+                ("issued_date", models.DateField(verbose_name="ngày văn bản")),
+                ("doc_type", models.CharField(max_length=30, verbose_name="loại văn bản")),
+                ("type_name", models.CharField(max_length=100, verbose_name="tên loại văn bản")),
+                ("subject", models.CharField(max_length=500, verbose_name="trích yếu")),
+                (
+                    "language",
+                    models.CharField(default="Tiếng Việt", max_length=30, verbose_name="ngôn ngữ"),
+                ),
+                (
+                    "page_count",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="số trang"
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=500, verbose_name="ghi chú"),
+                ),
+                (
+                    "signer_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="người ký"),
+                ),
+                (
+                    "signer_position",
+                    models.CharField(blank=True, max_length=100, verbose_name="chức vụ người ký"),
+                ),
+                (
+                    "urgency",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "Thường"), (1, "Khẩn"), (2, "Thượng khẩn"), (3, "Hỏa tốc")],
+                        default=0,
+                        verbose_name="độ khẩn",
+                    ),
+                ),
+                (
+                    "secrecy",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "Thường"), (1, "Mật"), (2, "Tối mật"), (3, "Tuyệt mật")],
+                        default=0,
+                        verbose_name="độ mật",
+                    ),
+                ),
+                (
+                    "due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="thời hạn giải quyết"),
+                ),
+                (
+                    "to_places",
+                    models.CharField(
+                        blank=True, max_length=1000, verbose_name="đơn vị, người nhận"
+                    ),
+                ),
+                (
+                    "directed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="chỉ đạo lúc"),
+                ),
+                (
+                    "completed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="giải quyết xong lúc"),
+                ),
+                (
+                    "amendment",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("recall", "Thu hồi"),
+                            ("correction", "Đính chính"),
+                            ("replacement", "Thay thế"),
+                        ],
+                        max_length=12,
+                        verbose_name="thu hồi, đính chính, thay thế",
+                    ),
+                ),
+                (
+                    "signature_status",
+                    models.CharField(blank=True, max_length=10, verbose_name="chữ ký số"),
+                ),
+                ("dup_key", models.CharField(default="", editable=False, max_length=300)),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incoming_documents",
+                        to="organizations.agency",
+                        verbose_name="cơ quan nhận",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "issuer_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="organizations.agency",
+                        verbose_name="cơ quan ban hành (trong hệ thống)",
+                    ),
+                ),
+                (
+                    "registered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="văn thư vào sổ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'văn bản đến',
-                'verbose_name_plural': 'văn bản đến',
-                'ordering': ['-id'],
+                "verbose_name": "văn bản đến",
+                "verbose_name_plural": "văn bản đến",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Direction',
+            name="Direction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('directed_at', models.DateTimeField(verbose_name='ngày chỉ đạo')),
-                ('opinion', models.TextField(blank=True, verbose_name='ý kiến chỉ đạo')),
-                ('directed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incoming', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='directions', to='documents.incomingdocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("directed_at", models.DateTimeField(verbose_name="ngày chỉ đạo")),
+                ("opinion", models.TextField(blank=True, verbose_name="ý kiến chỉ đạo")),
+                (
+                    "directed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incoming",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directions",
+                        to="documents.incomingdocument",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phiếu giải quyết văn bản đến',
-                'verbose_name_plural': 'phiếu giải quyết văn bản đến',
-                'ordering': ['incoming_id', 'directed_at'],
+                "verbose_name": "phiếu giải quyết văn bản đến",
+                "verbose_name_plural": "phiếu giải quyết văn bản đến",
+                "ordering": ["incoming_id", "directed_at"],
             },
         ),
         migrations.CreateModel(
-            name='OutgoingDocument',
+            name="OutgoingDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('draft', 'Dự thảo'), ('unit_review', 'Chờ lãnh đạo đơn vị duyệt'), ('leader_review', 'Chờ lãnh đạo ký'), ('returned', 'Trả lại để sửa'), ('approved', 'Đã ký, chờ ban hành'), ('issued', 'Đã ban hành'), ('recalled', 'Đã thu hồi'), ('replaced', 'Đã bị thay thế')], default='draft', max_length=14, verbose_name='trạng thái')),
-                ('doc_type', models.CharField(max_length=30, verbose_name='loại văn bản')),
-                ('type_name', models.CharField(max_length=100, verbose_name='tên loại văn bản')),
-                ('subject', models.CharField(max_length=500, verbose_name='trích yếu')),
-                ('body', models.TextField(blank=True, verbose_name='nội dung')),
-                ('recipients_text', models.CharField(blank=True, max_length=1000, verbose_name='nơi nhận')),
-                ('urgency', models.PositiveSmallIntegerField(choices=[(0, 'Thường'), (1, 'Khẩn'), (2, 'Thượng khẩn'), (3, 'Hỏa tốc')], default=0, verbose_name='độ khẩn')),
-                ('secrecy', models.PositiveSmallIntegerField(choices=[(0, 'Thường'), (1, 'Mật'), (2, 'Tối mật'), (3, 'Tuyệt mật')], default=0, verbose_name='độ mật')),
-                ('due_date', models.DateField(blank=True, null=True, verbose_name='hạn trả lời')),
-                ('page_count', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='số trang')),
-                ('issued_amount', models.PositiveSmallIntegerField(default=1, verbose_name='số lượng bản')),
-                ('signer_name', models.CharField(blank=True, max_length=50, verbose_name='họ tên người ký')),
-                ('signer_position', models.CharField(blank=True, max_length=100, verbose_name='chức vụ người ký')),
-                ('authority', models.CharField(blank=True, help_text='Dòng thẩm quyền, ví dụ “TM. ỦY BAN NHÂN DÂN”, “KT. CHỦ TỊCH” (TM., Q., KT., TL., TUQ.)', max_length=100, verbose_name='thẩm quyền ký')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='ký lúc')),
-                ('series_scope', models.CharField(blank=True, max_length=120)),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='năm')),
-                ('number', models.PositiveIntegerField(blank=True, null=True, verbose_name='số')),
-                ('code_number', models.CharField(blank=True, max_length=11, verbose_name='số')),
-                ('code_notation', models.CharField(blank=True, max_length=30, verbose_name='ký hiệu')),
-                ('issued_date', models.DateField(blank=True, null=True, verbose_name='ngày ban hành')),
-                ('issued_at', models.DateTimeField(blank=True, null=True, verbose_name='ban hành lúc')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outgoing_documents', to='organizations.agency', verbose_name='cơ quan ban hành')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người soạn thảo')),
-                ('drafting_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.agency', verbose_name='đơn vị soạn thảo')),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='văn thư ban hành')),
-                ('replaces', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replaced_by', to='documents.outgoingdocument', verbose_name='thay thế văn bản')),
-                ('reply_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replies', to='documents.incomingdocument', verbose_name='trả lời văn bản đến')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người đang duyệt')),
-                ('signer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người ký')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Dự thảo"),
+                            ("unit_review", "Chờ lãnh đạo đơn vị duyệt"),
+                            ("leader_review", "Chờ lãnh đạo ký"),
+                            ("returned", "Trả lại để sửa"),
+                            ("approved", "Đã ký, chờ ban hành"),
+                            ("issued", "Đã ban hành"),
+                            ("recalled", "Đã thu hồi"),
+                            ("replaced", "Đã bị thay thế"),
+                        ],
+                        default="draft",
+                        max_length=14,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("doc_type", models.CharField(max_length=30, verbose_name="loại văn bản")),
+                ("type_name", models.CharField(max_length=100, verbose_name="tên loại văn bản")),
+                ("subject", models.CharField(max_length=500, verbose_name="trích yếu")),
+                ("body", models.TextField(blank=True, verbose_name="nội dung")),
+                (
+                    "recipients_text",
+                    models.CharField(blank=True, max_length=1000, verbose_name="nơi nhận"),
+                ),
+                (
+                    "urgency",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "Thường"), (1, "Khẩn"), (2, "Thượng khẩn"), (3, "Hỏa tốc")],
+                        default=0,
+                        verbose_name="độ khẩn",
+                    ),
+                ),
+                (
+                    "secrecy",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "Thường"), (1, "Mật"), (2, "Tối mật"), (3, "Tuyệt mật")],
+                        default=0,
+                        verbose_name="độ mật",
+                    ),
+                ),
+                ("due_date", models.DateField(blank=True, null=True, verbose_name="hạn trả lời")),
+                (
+                    "page_count",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="số trang"
+                    ),
+                ),
+                (
+                    "issued_amount",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="số lượng bản"),
+                ),
+                (
+                    "signer_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="họ tên người ký"),
+                ),
+                (
+                    "signer_position",
+                    models.CharField(blank=True, max_length=100, verbose_name="chức vụ người ký"),
+                ),
+                (
+                    "authority",
+                    models.CharField(
+                        blank=True,
+                        help_text="Dòng thẩm quyền, ví dụ “TM. ỦY BAN NHÂN DÂN”, “KT. CHỦ TỊCH” (TM., Q., KT., TL., TUQ.)",
+                        max_length=100,
+                        verbose_name="thẩm quyền ký",
+                    ),
+                ),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="ký lúc")),
+                ("series_scope", models.CharField(blank=True, max_length=120)),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="năm"),
+                ),
+                ("number", models.PositiveIntegerField(blank=True, null=True, verbose_name="số")),
+                ("code_number", models.CharField(blank=True, max_length=11, verbose_name="số")),
+                (
+                    "code_notation",
+                    models.CharField(blank=True, max_length=30, verbose_name="ký hiệu"),
+                ),
+                (
+                    "issued_date",
+                    models.DateField(blank=True, null=True, verbose_name="ngày ban hành"),
+                ),
+                (
+                    "issued_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="ban hành lúc"),
+                ),
+                ("search_text", models.TextField(default="", editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outgoing_documents",
+                        to="organizations.agency",
+                        verbose_name="cơ quan ban hành",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người soạn thảo",
+                    ),
+                ),
+                (
+                    "drafting_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.agency",
+                        verbose_name="đơn vị soạn thảo",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="văn thư ban hành",
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replaced_by",
+                        to="documents.outgoingdocument",
+                        verbose_name="thay thế văn bản",
+                    ),
+                ),
+                (
+                    "reply_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replies",
+                        to="documents.incomingdocument",
+                        verbose_name="trả lời văn bản đến",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người đang duyệt",
+                    ),
+                ),
+                (
+                    "signer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người ký",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'văn bản đi',
-                'verbose_name_plural': 'văn bản đi',
-                'ordering': ['-id'],
+                "verbose_name": "văn bản đi",
+                "verbose_name_plural": "văn bản đi",
+                "ordering": ["-id"],
             },
         ),
         migrations.AddField(
-            model_name='incomingdocument',
-            name='origin',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='internal_copies', to='documents.outgoingdocument'),
+            model_name="incomingdocument",
+            name="origin",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="internal_copies",
+                to="documents.outgoingdocument",
+            ),
         ),
         migrations.AddField(
-            model_name='incomingdocument',
-            name='reply',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='answers', to='documents.outgoingdocument', verbose_name='văn bản trả lời'),
+            model_name="incomingdocument",
+            name="reply",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="answers",
+                to="documents.outgoingdocument",
+                verbose_name="văn bản trả lời",
+            ),
         ),
         migrations.CreateModel(
-            name='DocumentFile',
+            name="DocumentFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('main', 'Tệp văn bản'), ('attachment', 'Phụ lục, tệp đính kèm'), ('draft', 'Dự thảo'), ('signed', 'Bản đã ký duyệt'), ('issued', 'Bản phát hành')], max_length=10)),
-                ('file_version', models.PositiveSmallIntegerField(default=1)),
-                ('storage_name', models.CharField(max_length=300)),
-                ('original_name', models.CharField(max_length=255, verbose_name='tên tệp')),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('kind', models.CharField(max_length=10)),
-                ('page_count', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('text', models.TextField(blank=True, verbose_name='lớp chữ')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('signature_report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='signing.signaturereport')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incoming', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='files', to='documents.incomingdocument')),
-                ('outgoing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='files', to='documents.outgoingdocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("main", "Tệp văn bản"),
+                            ("attachment", "Phụ lục, tệp đính kèm"),
+                            ("draft", "Dự thảo"),
+                            ("signed", "Bản đã ký duyệt"),
+                            ("issued", "Bản phát hành"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("file_version", models.PositiveSmallIntegerField(default=1)),
+                ("storage_name", models.CharField(max_length=300)),
+                ("original_name", models.CharField(max_length=255, verbose_name="tên tệp")),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("kind", models.CharField(max_length=10)),
+                ("page_count", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("text", models.TextField(blank=True, verbose_name="lớp chữ")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "signature_report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="signing.signaturereport",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incoming",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="documents.incomingdocument",
+                    ),
+                ),
+                (
+                    "outgoing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="documents.outgoingdocument",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tệp văn bản',
-                'verbose_name_plural': 'tệp văn bản',
-                'ordering': ['id'],
+                "verbose_name": "tệp văn bản",
+                "verbose_name_plural": "tệp văn bản",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentEvent',
+            name="DocumentEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=40)),
-                ('at', models.DateTimeField()),
-                ('actor_label', models.CharField(blank=True, max_length=200)),
-                ('note', models.TextField(blank=True)),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('incoming', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='documents.incomingdocument')),
-                ('outgoing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='events', to='documents.outgoingdocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=40)),
+                ("at", models.DateTimeField()),
+                ("actor_label", models.CharField(blank=True, max_length=200)),
+                ("note", models.TextField(blank=True)),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incoming",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="documents.incomingdocument",
+                    ),
+                ),
+                (
+                    "outgoing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="documents.outgoingdocument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentAlert',
+            name="DocumentAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('urgent', 'Văn bản khẩn'), ('arrived', 'Văn bản chờ vào sổ'), ('assigned', 'Được giao xử lý'), ('to_review', 'Chờ duyệt'), ('returned', 'Trả lại'), ('to_issue', 'Chờ ban hành'), ('amended', 'Thu hồi, đính chính, thay thế')], max_length=10)),
-                ('message', models.CharField(max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='document_alerts', to=settings.AUTH_USER_MODEL)),
-                ('incoming', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='documents.incomingdocument')),
-                ('outgoing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='documents.outgoingdocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("urgent", "Văn bản khẩn"),
+                            ("arrived", "Văn bản chờ vào sổ"),
+                            ("assigned", "Được giao xử lý"),
+                            ("to_review", "Chờ duyệt"),
+                            ("returned", "Trả lại"),
+                            ("to_issue", "Chờ ban hành"),
+                            ("amended", "Thu hồi, đính chính, thay thế"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("message", models.CharField(max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="document_alerts",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incoming",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="documents.incomingdocument",
+                    ),
+                ),
+                (
+                    "outgoing",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="documents.outgoingdocument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Amendment',
+            name="Amendment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('recall', 'Thu hồi'), ('correction', 'Đính chính'), ('replacement', 'Thay thế')], max_length=12)),
-                ('reason', models.TextField(verbose_name='lý do, nội dung')),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('outgoing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='amendments', to='documents.outgoingdocument')),
-                ('replacement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='documents.outgoingdocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("recall", "Thu hồi"),
+                            ("correction", "Đính chính"),
+                            ("replacement", "Thay thế"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="lý do, nội dung")),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "outgoing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="amendments",
+                        to="documents.outgoingdocument",
+                    ),
+                ),
+                (
+                    "replacement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="documents.outgoingdocument",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'thu hồi, đính chính, thay thế',
-                'verbose_name_plural': 'thu hồi, đính chính, thay thế',
-                'ordering': ['outgoing_id', 'at'],
+                "verbose_name": "thu hồi, đính chính, thay thế",
+                "verbose_name_plural": "thu hồi, đính chính, thay thế",
+                "ordering": ["outgoing_id", "at"],
             },
         ),
         migrations.CreateModel(
-            name='Recipient',
+            name="Recipient",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('internal', 'Trong hệ thống'), ('email', 'Thư điện tử'), ('paper', 'Bản giấy')], max_length=10)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('name', models.CharField(max_length=200, verbose_name='tên nơi nhận')),
-                ('state', models.CharField(choices=[('pending', 'Chờ gửi'), ('sent', 'Đã gửi'), ('failed', 'Gửi lỗi'), ('paper', 'Chờ chuyển bản giấy')], default='pending', max_length=8)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('job_id', models.BigIntegerField(blank=True, null=True)),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.agency')),
-                ('incoming', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='documents.incomingdocument')),
-                ('outgoing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='documents.outgoingdocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("internal", "Trong hệ thống"),
+                            ("email", "Thư điện tử"),
+                            ("paper", "Bản giấy"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("name", models.CharField(max_length=200, verbose_name="tên nơi nhận")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Chờ gửi"),
+                            ("sent", "Đã gửi"),
+                            ("failed", "Gửi lỗi"),
+                            ("paper", "Chờ chuyển bản giấy"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("job_id", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.agency",
+                    ),
+                ),
+                (
+                    "incoming",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="documents.incomingdocument",
+                    ),
+                ),
+                (
+                    "outgoing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recipients",
+                        to="documents.outgoingdocument",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nơi nhận',
-                'verbose_name_plural': 'nơi nhận',
-                'ordering': ['outgoing_id', 'id'],
+                "verbose_name": "nơi nhận",
+                "verbose_name_plural": "nơi nhận",
+                "ordering": ["outgoing_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', 'Chủ trì'), ('coordinate', 'Phối hợp')], max_length=10, verbose_name='vai trò')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='hạn xử lý')),
-                ('state', models.CharField(choices=[('waiting', 'Chờ phân công'), ('in_process', 'Đang xử lý'), ('done', 'Hoàn thành'), ('cancelled', 'Đã hủy')], default='waiting', max_length=10, verbose_name='trạng thái')),
-                ('assigned_at', models.DateTimeField(blank=True, null=True)),
-                ('unit_opinion', models.TextField(blank=True, verbose_name='ý kiến lãnh đạo đơn vị')),
-                ('progress', models.TextField(blank=True, verbose_name='tiến độ, đề xuất')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='hoàn thành lúc')),
-                ('result', models.TextField(blank=True, verbose_name='kết quả')),
-                ('assigned_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='document_assignments', to=settings.AUTH_USER_MODEL, verbose_name='chuyên viên xử lý')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.agency', verbose_name='đơn vị')),
-                ('direction', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='documents.direction')),
-                ('incoming', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='documents.incomingdocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "Chủ trì"), ("coordinate", "Phối hợp")],
+                        max_length=10,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="hạn xử lý")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "Chờ phân công"),
+                            ("in_process", "Đang xử lý"),
+                            ("done", "Hoàn thành"),
+                            ("cancelled", "Đã hủy"),
+                        ],
+                        default="waiting",
+                        max_length=10,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("assigned_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "unit_opinion",
+                    models.TextField(blank=True, verbose_name="ý kiến lãnh đạo đơn vị"),
+                ),
+                ("progress", models.TextField(blank=True, verbose_name="tiến độ, đề xuất")),
+                (
+                    "completed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="hoàn thành lúc"),
+                ),
+                ("result", models.TextField(blank=True, verbose_name="kết quả")),
+                (
+                    "assigned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="document_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="chuyên viên xử lý",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.agency",
+                        verbose_name="đơn vị",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="documents.direction",
+                    ),
+                ),
+                (
+                    "incoming",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="documents.incomingdocument",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị xử lý',
-                'verbose_name_plural': 'đơn vị xử lý',
-                'ordering': ['incoming_id', 'id'],
-                'indexes': [models.Index(fields=['assignee', 'state', 'due_at'], name='doc_asg_assignee_due'), models.Index(fields=['unit', 'state', 'due_at'], name='doc_asg_unit_due')],
+                "verbose_name": "đơn vị xử lý",
+                "verbose_name_plural": "đơn vị xử lý",
+                "ordering": ["incoming_id", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["assignee", "state", "due_at"], name="doc_asg_assignee_due"
+                    ),
+                    models.Index(fields=["unit", "state", "due_at"], name="doc_asg_unit_due"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NumberSeries',
+            name="NumberSeries",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=40, verbose_name='mã sổ')),
-                ('name', models.CharField(max_length=200, verbose_name='tên sổ')),
-                ('doc_types', models.JSONField(blank=True, default=list, help_text='Mã loại văn bản dùng sổ này; để trống: sổ chung của cơ quan.', verbose_name='loại văn bản')),
-                ('secret', models.BooleanField(default=False, verbose_name='sổ văn bản mật')),
-                ('is_active', models.BooleanField(default=True, verbose_name='đang dùng')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.agency', verbose_name='cơ quan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=40, verbose_name="mã sổ")),
+                ("name", models.CharField(max_length=200, verbose_name="tên sổ")),
+                (
+                    "doc_types",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Mã loại văn bản dùng sổ này; để trống: sổ chung của cơ quan.",
+                        verbose_name="loại văn bản",
+                    ),
+                ),
+                ("secret", models.BooleanField(default=False, verbose_name="sổ văn bản mật")),
+                ("is_active", models.BooleanField(default=True, verbose_name="đang dùng")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.agency",
+                        verbose_name="cơ quan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sổ văn bản đi',
-                'verbose_name_plural': 'sổ văn bản đi',
-                'constraints': [models.UniqueConstraint(fields=('agency', 'key'), name='doc_series_agency_key')],
+                "verbose_name": "sổ văn bản đi",
+                "verbose_name_plural": "sổ văn bản đi",
+                "constraints": [
+                    models.UniqueConstraint(fields=("agency", "key"), name="doc_series_agency_key")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='outgoingdocument',
-            index=models.Index(fields=['agency', 'state', 'id'], name='doc_out_agency_state'),
+            model_name="outgoingdocument",
+            index=models.Index(fields=["agency", "state", "id"], name="doc_out_agency_state"),
         ),
         migrations.AddIndex(
-            model_name='outgoingdocument',
-            index=models.Index(fields=['reviewer', 'state'], name='doc_out_reviewer_state'),
+            model_name="outgoingdocument",
+            index=models.Index(fields=["reviewer", "state"], name="doc_out_reviewer_state"),
         ),
         migrations.AddIndex(
-            model_name='outgoingdocument',
-            index=models.Index(fields=['agency', 'year', 'number'], name='doc_out_register'),
+            model_name="outgoingdocument",
+            index=models.Index(fields=["agency", "year", "number"], name="doc_out_register"),
         ),
         migrations.AddIndex(
-            model_name='outgoingdocument',
-            index=models.Index(fields=['agency', 'issued_at'], name='doc_out_agency_issued'),
+            model_name="outgoingdocument",
+            index=models.Index(fields=["agency", "issued_at"], name="doc_out_agency_issued"),
         ),
         migrations.AddIndex(
-            model_name='outgoingdocument',
-            index=models.Index(fields=['agency', 'id'], name='doc_out_agency_id'),
+            model_name="outgoingdocument",
+            index=models.Index(fields=["agency", "id"], name="doc_out_agency_id"),
         ),
         migrations.AddConstraint(
-            model_name='outgoingdocument',
-            constraint=models.UniqueConstraint(condition=models.Q(('number__isnull', False)), fields=('series_scope', 'year', 'number'), name='doc_out_number_unique'),
+            model_name="outgoingdocument",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("number__isnull", False)),
+                fields=("series_scope", "year", "number"),
+                name="doc_out_number_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='incomingdocument',
-            index=models.Index(fields=['agency', 'state', 'due_at'], name='doc_in_agency_state_due'),
+            model_name="incomingdocument",
+            index=models.Index(
+                fields=["agency", "state", "due_at"], name="doc_in_agency_state_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='incomingdocument',
-            index=models.Index(fields=['agency', 'dup_key'], name='doc_in_dup'),
+            model_name="incomingdocument",
+            index=models.Index(fields=["agency", "dup_key"], name="doc_in_dup"),
         ),
         migrations.AddIndex(
-            model_name='incomingdocument',
-            index=models.Index(fields=['agency', 'arrived_at'], name='doc_in_agency_arrived'),
+            model_name="incomingdocument",
+            index=models.Index(fields=["agency", "arrived_at"], name="doc_in_agency_arrived"),
         ),
         migrations.AddIndex(
-            model_name='incomingdocument',
-            index=models.Index(fields=['agency', 'id'], name='doc_in_agency_id'),
+            model_name="incomingdocument",
+            index=models.Index(fields=["agency", "id"], name="doc_in_agency_id"),
         ),
         migrations.AddConstraint(
-            model_name='incomingdocument',
-            constraint=models.UniqueConstraint(condition=models.Q(('arrival_number__isnull', False)), fields=('agency', 'arrival_year', 'arrival_number'), name='doc_in_arrival_unique'),
+            model_name="incomingdocument",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("arrival_number__isnull", False)),
+                fields=("agency", "arrival_year", "arrival_number"),
+                name="doc_in_arrival_unique",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='documentfile',
-            constraint=models.CheckConstraint(condition=models.Q(('incoming__isnull', False), ('outgoing__isnull', False), _connector='XOR'), name='doc_file_one_owner'),
+            model_name="documentfile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("incoming__isnull", False), ("outgoing__isnull", False), _connector="XOR"
+                ),
+                name="doc_file_one_owner",
+            ),
         ),
         migrations.AddIndex(
-            model_name='documentevent',
-            index=models.Index(fields=['incoming', 'at'], name='doc_event_in'),
+            model_name="documentevent",
+            index=models.Index(fields=["incoming", "at"], name="doc_event_in"),
         ),
         migrations.AddIndex(
-            model_name='documentevent',
-            index=models.Index(fields=['outgoing', 'at'], name='doc_event_out'),
+            model_name="documentevent",
+            index=models.Index(fields=["outgoing", "at"], name="doc_event_out"),
         ),
         migrations.AddIndex(
-            model_name='documentevent',
-            index=models.Index(fields=['actor', 'outgoing'], name='doc_event_actor_out'),
+            model_name="documentevent",
+            index=models.Index(fields=["actor", "outgoing"], name="doc_event_actor_out"),
         ),
         migrations.AddIndex(
-            model_name='documentalert',
-            index=models.Index(fields=['user', 'read_at', 'id'], name='doc_alert_user_unread'),
+            model_name="documentalert",
+            index=models.Index(fields=["user", "read_at", "id"], name="doc_alert_user_unread"),
         ),
     ]
