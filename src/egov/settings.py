@@ -314,6 +314,21 @@ EGOV_SIGNING_TSA_URL = env.get_str(
 EGOV_SIGNING_MAX_MB = env.get_int(
     "EGOV_SIGNING_MAX_MB", 50, "Largest PDF accepted for signing, in MB"
 )
+EGOV_SIGNING_FETCH_REVOCATION = env.get_bool(
+    "EGOV_SIGNING_FETCH_REVOCATION",
+    False,
+    "Validation fetches CRLs/OCSP from the certificates' addresses to show revocation status",
+)
+EGOV_SIGNING_EMBED_REVOCATION = env.get_bool(
+    "EGOV_SIGNING_EMBED_REVOCATION",
+    False,
+    "Signing fetches revocation data and embeds it in the PDF (DSS): PAdES B-LT",
+)
+EGOV_SIGNING_CRL_BASE_URL = env.get_str(
+    "EGOV_SIGNING_CRL_BASE_URL",
+    "",
+    "Base URL of the demo CA's CRL put into demo certificates (empty: no distribution point)",
+)
 
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {
