@@ -7,6 +7,13 @@ CA (the government CA or a commercial CA) on a token, an HSM or a remote-signing
 Functions take a folder so tests can build a throw-away CA in ``tmp_path``; the management
 command ``make_demo_pki`` writes to ``settings.EGOV_SIGNING_PKI_DIR``. Writing is idempotent:
 an existing CA or certificate file is loaded, not replaced.
+
+Revocation: with a ``crl_base_url`` the issued certificates carry a CRL distribution point
+``<crl_base_url>/demo-root-ca.crl`` (and, with ``ocsp_url``, an OCSP responder in the
+authority information access); :func:`make_crl` builds the CA's CRL from a list of revoked
+serials. The reference CA repository (``reference_servers.ca_repository``) serves both.
+:func:`ensure_tsa_certificate` issues the certificate of the reference timestamp server
+(``reference_servers.tsa``): extended key usage timeStamping, critical (RFC 3161 §2.3).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +36,11 @@ ROOT_CN = "egov DEMO Root CA (không dùng thật)"
 DEMO_OU = "DEMO - không có giá trị pháp lý"
 CA_FILE = "demo-root-ca.p12"
 CA_CERT_FILE = "demo-root-ca.pem"
+#: file name of the CA's CRL under the CRL base URL (the CRL distribution point)
+CRL_FILE = "demo-root-ca.crl"
+TSA_CN = "egov DEMO Time-Stamping Authority (không dùng thật)"
+TSA_FILE = "tsa.p12"
+KINDS = ("person", "agency", "tsa")
 
 
 @dataclass(frozen=True)
@@ -128,6 +141,11 @@ def _fit(text: str, limit: int = 64) -> str:
     return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore").rstrip()
 
 
+def crl_url(crl_base_url: str) -> str:
+    """The CRL distribution point of the demo CA under ``crl_base_url`` ("" when none)."""
+    return f"{crl_base_url.rstrip('/')}/{CRL_FILE}" if crl_base_url else ""
+
+
 def issue(
     ca: Issued,
     common_name: str,
@@ -135,13 +153,19 @@ def issue(
     organization: str = "",
     kind: str = "person",
     years: int = 3,
+    crl_base_url: str = "",
+    ocsp_url: str = "",
 ) -> Issued:
-    """A signing certificate issued by ``ca``: key usage digitalSignature + nonRepudiation.
+    """A certificate issued by ``ca``.
 
-    ``kind`` is "person" (CN = full name, O = agency) or "agency" (CN = agency name).
+    ``kind`` is "person" (CN = full name, O = agency) or "agency" (CN = agency name): key usage
+    digitalSignature + nonRepudiation, EKU emailProtection; or "tsa" (a time-stamping
+    authority): key usage digitalSignature, EKU timeStamping only and critical (RFC 3161).
+    ``crl_base_url`` adds a CRL distribution point (see :func:`crl_url`), ``ocsp_url`` an OCSP
+    responder (authority information access); empty strings add nothing.
     """
-    if kind not in ("person", "agency"):
-        raise ValueError(f"kind must be 'person' or 'agency', got {kind!r}")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     key = _new_key()
     common_name = _fit(common_name)
     attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN")]
@@ -153,8 +177,9 @@ def issue(
         x509.NameAttribute(NameOID.TITLE, "DEMO"),
         x509.NameAttribute(NameOID.COMMON_NAME, common_name),
     ]
+    tsa = kind == "tsa"
     now = _now()
-    cert = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(x509.Name(attrs))
         .issuer_name(ca.cert.subject)
@@ -166,7 +191,7 @@ def issue(
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
-                content_commitment=True,
+                content_commitment=not tsa,
                 key_encipherment=False,
                 data_encipherment=False,
                 key_agreement=False,
@@ -178,16 +203,83 @@ def issue(
             critical=True,
         )
         .add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+            x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.TIME_STAMPING if tsa else ExtendedKeyUsageOID.EMAIL_PROTECTION]
+            ),
+            critical=tsa,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
             critical=False,
         )
-        .sign(ca.key, hashes.SHA256())
     )
+    if crl_base_url:
+        point = x509.DistributionPoint(
+            full_name=[x509.UniformResourceIdentifier(crl_url(crl_base_url))],
+            relative_name=None,
+            reasons=None,
+            crl_issuer=None,
+        )
+        builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+    if ocsp_url:
+        builder = builder.add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        x509.oid.AuthorityInformationAccessOID.OCSP,
+                        x509.UniformResourceIdentifier(ocsp_url),
+                    )
+                ]
+            ),
+            critical=False,
+        )
+    cert = builder.sign(ca.key, hashes.SHA256())
     return Issued(key, cert, (ca.cert,))
+
+
+@dataclass(frozen=True)
+class Revoked:
+    """An entry of the CA's revocation list."""
+
+    serial_number: int
+    revoked_at: dt.datetime
+    reason: x509.ReasonFlags = x509.ReasonFlags.unspecified
+
+
+def make_crl(
+    ca: Issued,
+    revoked: Iterable[Revoked] = (),
+    *,
+    number: int = 1,
+    this_update: dt.datetime | None = None,
+    validity: dt.timedelta = dt.timedelta(days=7),
+) -> bytes:
+    """The CA's complete CRL (DER, RFC 5280 §5), signed with SHA-256, listing ``revoked``
+    with their revocation time and reason; valid ``validity`` from ``this_update`` (now)."""
+    this_update = (this_update or _now()).replace(microsecond=0)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca.cert.subject)
+        .last_update(this_update)
+        .next_update(this_update + validity)
+        .add_extension(x509.CRLNumber(number), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()),
+            critical=False,
+        )
+    )
+    for entry in revoked:
+        item = (
+            x509.RevokedCertificateBuilder()
+            .serial_number(entry.serial_number)
+            .revocation_date(entry.revoked_at.replace(microsecond=0))
+        )
+        if entry.reason != x509.ReasonFlags.unspecified:
+            item = item.add_extension(x509.CRLReason(entry.reason), critical=False)
+        builder = builder.add_revoked_certificate(item.build())
+    crl = builder.sign(ca.key, hashes.SHA256())
+    return crl.public_bytes(serialization.Encoding.DER)
 
 
 def load_pkcs12(path: Path, password: str) -> Issued:
@@ -226,8 +318,11 @@ def ensure_certificate(
     organization: str = "",
     kind: str = "person",
     filename: str | None = None,
+    crl_base_url: str = "",
+    ocsp_url: str = "",
 ) -> Issued:
-    """Load or create ``<folder>/<kind>-<slug>.p12`` for this signer."""
+    """Load or create ``<folder>/<kind>-<slug>.p12`` for this signer (an existing file is kept
+    as it is, whatever ``crl_base_url`` / ``ocsp_url`` say)."""
     folder = Path(folder)
     stem = (
         filename
@@ -236,8 +331,43 @@ def ensure_certificate(
     path = folder / f"{stem}.p12"
     if path.exists():
         return load_pkcs12(path, password)
-    issued = issue(ca, common_name, organization=organization, kind=kind)
+    issued = issue(
+        ca,
+        common_name,
+        organization=organization,
+        kind=kind,
+        crl_base_url=crl_base_url,
+        ocsp_url=ocsp_url,
+    )
     _write(path, issued.pkcs12_bytes(password, common_name))
+    return Issued(issued.key, issued.cert, issued.chain, path)
+
+
+def ensure_tsa_certificate(
+    folder: Path,
+    password: str,
+    ca: Issued | None = None,
+    *,
+    crl_base_url: str = "",
+    ocsp_url: str = "",
+) -> Issued:
+    """Load or create ``<folder>/tsa.p12``: the certificate of the reference timestamp server,
+    issued by the demo root CA of ``folder`` (or ``ca``), EKU timeStamping (critical)."""
+    folder = Path(folder)
+    path = folder / TSA_FILE
+    if path.exists():
+        return load_pkcs12(path, password)
+    ca = ca or ensure_root_ca(folder, password)
+    issued = issue(
+        ca,
+        TSA_CN,
+        organization="egov DEMO",
+        kind="tsa",
+        years=5,
+        crl_base_url=crl_base_url,
+        ocsp_url=ocsp_url,
+    )
+    _write(path, issued.pkcs12_bytes(password, "egov demo tsa"))
     return Issued(issued.key, issued.cert, issued.chain, path)
 
 

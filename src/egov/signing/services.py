@@ -1,22 +1,31 @@
 """Sign PDFs (PAdES) and validate the signatures of PDFs, with pyHanko.
 
 :func:`sign_pdf` adds one PAdES signature (baseline B-B; B-T when a timestamp authority is
-given or configured) as an incremental update, so earlier signatures stay valid. The visible
+given or configured; B-LT when revocation data is to be embedded and can be fetched) as an
+incremental update, so earlier signatures stay valid. The visible
 appearance follows Nghị định 30/2020 (STANDARDS.md §1.8): the caller gives the box, which comes
 from the document template; :func:`seal_box` and :func:`attachment_box` compute the standard
 positions of the seal (over the left third of the signer's image) and of the agency signature
 on attachments (top right of page 1, text only, 10 pt).
 
 :func:`validate_pdf` lists every signature of a PDF with a verdict (valid / invalid /
-untrusted) and reasons in Vietnamese; the report serialises to JSON with ``as_dict()``.
+untrusted), its revocation status (from the revocation data embedded in the file, and from the
+network when asked) and reasons in Vietnamese; the report serialises to JSON with
+``as_dict()``.
 
 Nothing is returned half-signed: every refusal raises :class:`SigningError`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import dataclasses
 import datetime as dt
+import functools
 import io
+import logging
+import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +39,8 @@ from django.conf import settings
 
 from .backends import KeyBackend, SigningError
 
+log = logging.getLogger(__name__)
+
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FONT_PATH = (
     Path(__file__).resolve().parent.parent / "core" / "static" / "core" / "fonts"
@@ -38,10 +49,15 @@ MM = 72 / 25.4
 
 Box = tuple[float, float, float, float]
 #: room for the CMS signature (hex doubles it in the file): enough for RSA 4096 and a chain of
-#: four certificates; signatures with a timestamp are sized by pyHanko
+#: four certificates, or RSA 2048, two certificates and a timestamp token with two more; a
+#: signature that does not fit is signed again with pyHanko's measured size
 RESERVED_BYTES = 16384
+#: seconds to wait for a timestamp authority, a CRL or an OCSP responder
+NETWORK_TIMEOUT = 10
 
 __all__ = [
+    "NOT_CHECKED",
+    "REVOCATION_GOOD",
     "SigningError",
     "SignatureInfo",
     "ValidationReport",
@@ -194,13 +210,173 @@ def _text_image(text: str, box: Box):
     return img
 
 
+class _TimeStampResp:
+    """Lazily built asn1crypto class: ``TimeStampResp`` with an optional token (RFC 3161
+    §2.4.2); ``asn1crypto.tsp.TimeStampResp`` makes it mandatory and so cannot read the
+    rejection a TSA sends."""
+
+    cls = None
+
+    @classmethod
+    def load(cls, der: bytes):
+        if cls.cls is None:
+            from asn1crypto import cms, core, tsp
+
+            cls.cls = type(
+                "TimeStampRespOptionalToken",
+                (core.Sequence,),
+                {
+                    "_fields": [
+                        ("status", tsp.PKIStatusInfo),
+                        ("time_stamp_token", cms.ContentInfo, {"optional": True}),
+                    ]
+                },
+            )
+        return cls.cls.load(der)
+
+
+@functools.cache
+def _ssl_context():
+    """One TLS context for every HTTP client of this module: aiohttp sessions made by
+    pyHanko each load the CA bundle again (~20 ms a request)."""
+    import ssl
+
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def _client_session():
+    import aiohttp
+
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=_ssl_context()))
+
+
+def _timestamper_class():
+    from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
+
+    class EgovTimeStamper(HTTPTimeStamper):
+        """pyHanko's RFC 3161 HTTP client, which also reads a TSA's refusal (status
+        rejection without a token) and reports its status string and failure info."""
+
+        @contextlib.asynccontextmanager
+        async def _acquire_session(self):
+            # a session per request, as pyHanko does, but with the shared TLS context
+            session = _client_session()
+            try:
+                yield session
+            finally:
+                await session.close()
+
+        async def async_request_tsa_response(self, req):
+            resp = await super().async_request_tsa_response(req)
+            try:
+                status = _TimeStampResp.load(resp.dump())["status"]
+                granted = status["status"].native in ("granted", "granted_with_mods")
+            except Exception as exc:
+                raise TimestampRequestError(f"malformed TimeStampResp ({exc})") from exc
+            if not granted:
+                text = "; ".join(status["status_string"].native or [])
+                fail = ", ".join(sorted(status["fail_info"].native or []))
+                raise TimestampRequestError(
+                    f"status {status['status'].native}"
+                    + (f", failInfo {fail}" if fail else "")
+                    + (f": {text}" if text else "")
+                )
+            return resp
+
+    return EgovTimeStamper
+
+
+_timestampers: dict[str, Any] = {}
+_timestampers_lock = threading.Lock()
+#: timestamp authorities whose tokens did not fit in RESERVED_BYTES
+_measured_tsas: set = set()
+
+
+def timestamper_for(url: str):
+    """The RFC 3161 client for ``url``, one per URL and process: it keeps the size of a token
+    and the TSA's certificates after the first request."""
+    with _timestampers_lock:
+        ts = _timestampers.get(url)
+        if ts is None:
+            ts = _timestampers[url] = _timestamper_class()(url, timeout=NETWORK_TIMEOUT)
+        return ts
+
+
 def _default_timestamper(timestamp_url: str | None):
     url = timestamp_url if timestamp_url is not None else settings.EGOV_SIGNING_TSA_URL
     if not url:
         return None
-    from pyhanko.sign.timestamps import HTTPTimeStamper
+    return timestamper_for(url)
 
-    return HTTPTimeStamper(url, timeout=10)
+
+def _causes(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
+def _signing_failure(exc: Exception, ts) -> SigningError:
+    """A Vietnamese :class:`SigningError` for a failure inside pyHanko."""
+    from pyhanko.sign.timestamps import TimestampRequestError
+    from pyhanko_certvalidator.errors import RevokedError
+
+    causes = list(_causes(exc))
+    for cause in causes:
+        if isinstance(cause, RevokedError):
+            return SigningError(
+                "Chứng thư số của người ký đã bị thu hồi lúc "
+                f"{_iso_vn(cause.revocation_dt)} ({_reason_vn(cause.reason)}); "
+                "không thể ký số. Tài liệu chưa được ký."
+            )
+    for cause in causes:
+        if isinstance(cause, TimestampRequestError):
+            url = getattr(ts, "url", "")
+            detail = " ".join(str(c) for c in _causes(cause) if str(c))
+            return SigningError(
+                f"Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA) {url}: "
+                f"{detail or 'không kết nối được'}. Tài liệu chưa được ký."
+            )
+    for cause in causes:
+        if "signer's certificate could not be validated" in str(cause):
+            return SigningError(
+                "Không nhúng được dữ liệu kiểm tra thu hồi (PAdES B-LT): chứng thư số của người "
+                "ký không dẫn tới chứng thư gốc trong danh sách tin cậy. Tài liệu chưa được ký."
+            )
+    return SigningError(f"Không ký được tệp PDF: {exc}")
+
+
+def _signing_context(trust_roots):
+    """The validation context pyHanko uses to collect revocation data for B-LT: the trust
+    store, fetching allowed (soft-fail: unreachable data is left out)."""
+    from pyhanko_certvalidator import ValidationContext
+
+    return ValidationContext(
+        trust_roots=_load_roots(trust_roots),
+        allow_fetching=True,
+        revocation_mode="soft-fail",
+        fetcher_backend=_fetcher_backend(),
+    )
+
+
+def _fetcher_backend():
+    """pyHanko's aiohttp fetchers (CRL, OCSP, certificates) with egov's timeout and TLS
+    context, closed with the validation context."""
+    from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend, LazySession
+    from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
+
+    class _Session(LazySession):
+        def get_session(self):
+            if self._session is None:
+                self._session = _client_session()
+            return self._session
+
+    return OwnedFetcherBackend(
+        AIOHttpFetcherBackend(_Session(), per_request_timeout=NETWORK_TIMEOUT)
+    )
 
 
 def sign_pdf(
@@ -217,6 +393,8 @@ def sign_pdf(
     image: Any = None,
     timestamp_url: str | None = None,
     timestamper: Any = None,
+    embed_revocation: bool | None = None,
+    trust_roots=None,
 ) -> bytes:
     """Sign ``pdf_bytes`` and return the signed PDF.
 
@@ -228,7 +406,14 @@ def sign_pdf(
     - ``stamp_text``: text shown in the box (agency signature on attachments, see
       :func:`attachment_stamp_text`); without ``box`` it goes top right of page 1.
     - ``timestamp_url`` (default ``settings.EGOV_SIGNING_TSA_URL``) or a pyHanko
-      ``timestamper``: adds an RFC 3161 timestamp (PAdES B-T).
+      ``timestamper``: adds an RFC 3161 timestamp (PAdES B-T). A TSA that cannot be reached
+      or refuses the request gives a :class:`SigningError`.
+    - ``embed_revocation`` (default ``settings.EGOV_SIGNING_EMBED_REVOCATION``): fetch the
+      revocation data (CRL/OCSP) of the signer's chain and of the TSA, and embed it with the
+      certificates in the document security store (``/DSS``, an incremental update after the
+      signature): PAdES B-LT with a timestamp. The chain must reach ``trust_roots`` (default:
+      the active :class:`~egov.signing.models.TrustedRoot` rows); data that cannot be fetched
+      is left out (soft-fail, logged); a revoked signer's certificate is refused.
     """
     if kind not in ("person", "agency"):
         raise ValueError(f"kind must be 'person' or 'agency', got {kind!r}")
@@ -274,7 +459,14 @@ def sign_pdf(
         box=tuple(round(v) for v in box) if box is not None else None,
     )
     ts = timestamper if timestamper is not None else _default_timestamper(timestamp_url)
-    try:
+    if embed_revocation is None:
+        embed_revocation = getattr(settings, "EGOV_SIGNING_EMBED_REVOCATION", False)
+    vc = None
+    if embed_revocation:
+        vc = _signing_context(trust_roots)
+        meta = dataclasses.replace(meta, embed_validation_info=True, validation_context=vc)
+
+    def sign(reserved: int | None):
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
         pdf_signer = signers.PdfSigner(
             meta,
@@ -283,14 +475,33 @@ def sign_pdf(
             stamp_style=style,
             new_field_spec=new_field,
         )
-        # Without a timestamp the CMS size is known well enough: reserving room avoids a
-        # dry-run signature (half the signing time). With a timestamp pyHanko estimates.
-        reserved = None if ts is not None else RESERVED_BYTES
-        out = pdf_signer.sign_pdf(writer, bytes_reserved=reserved)
+        return pdf_signer.sign_pdf(writer, bytes_reserved=reserved)
+
+    # Reserving room for the CMS signature avoids a dry-run signature to measure it (with a
+    # timestamp, a dry run costs a third of the signing time). A TSA whose tokens do not fit
+    # is remembered and measured by pyHanko from then on.
+    ts_key = getattr(ts, "url", None) or id(ts)
+    reserved = None if ts is not None and ts_key in _measured_tsas else RESERVED_BYTES
+    try:
+        try:
+            out = sign(reserved)
+        except Exception as exc:
+            if reserved is None or "larger than expected" not in str(exc):
+                raise
+            log.info("CMS signature larger than %s bytes; measuring from now on", reserved)
+            if ts is not None:
+                _measured_tsas.add(ts_key)
+            out = sign(None)
     except SigningError:
         raise
     except Exception as exc:
-        raise SigningError(f"Không ký được tệp PDF: {exc}") from exc
+        raise _signing_failure(exc, ts) from exc
+    if vc is not None and not (vc.crls or vc.ocsps):
+        log.warning(
+            "embed_revocation: no CRL or OCSP response could be fetched for %s; "
+            "the signature has no embedded revocation data",
+            backend_subject_cn(signer_backend),
+        )
     return out.getvalue()
 
 
@@ -325,7 +536,32 @@ def backend_subject_cn(backend: KeyBackend) -> str:
 # --- Validation -----------------------------------------------------------------------------
 
 VALID, INVALID, UNTRUSTED = "valid", "invalid", "untrusted"
+#: revocation status of a signature (``SignatureInfo.revocation``); a revoked certificate
+#: reads "đã bị thu hồi lúc <time>"
 NOT_CHECKED = "không kiểm tra được"
+REVOCATION_GOOD = "tốt (chưa bị thu hồi)"
+REVOCATION_GOOD_AT_SIGNING = "tốt (chưa bị thu hồi) tại thời điểm ký, theo dữ liệu nhúng trong tệp"
+REVOKED_PREFIX = "đã bị thu hồi lúc"
+
+#: RFC 5280 CRLReason, in Vietnamese
+REASONS_VN = {
+    "unspecified": "không nêu lý do",
+    "key_compromise": "lộ khóa bí mật",
+    "ca_compromise": "lộ khóa của tổ chức chứng thực",
+    "affiliation_changed": "thay đổi thông tin hoặc đơn vị công tác",
+    "superseded": "đã được thay thế bằng chứng thư khác",
+    "cessation_of_operation": "ngừng sử dụng",
+    "certificate_hold": "tạm dừng hiệu lực",
+    "remove_from_crl": "gỡ khỏi danh sách thu hồi",
+    "privilege_withdrawn": "bị rút quyền",
+    "aa_compromise": "lộ khóa của tổ chức cấp thuộc tính",
+}
+
+
+def _reason_vn(reason) -> str:
+    name = getattr(reason, "native", reason)
+    name = getattr(name, "name", name) or "unspecified"
+    return f"lý do: {REASONS_VN.get(str(name), str(name))}"
 
 
 @dataclass
@@ -398,18 +634,24 @@ def _load_roots(trust_roots) -> list[asn1_x509.Certificate]:
     return roots
 
 
-def validate_pdf(pdf_bytes: bytes, *, trust_roots=None) -> ValidationReport:
+def validate_pdf(
+    pdf_bytes: bytes, *, trust_roots=None, fetch_revocation: bool | None = None
+) -> ValidationReport:
     """Validate every signature of ``pdf_bytes``.
 
     ``trust_roots``: certificates (PEM strings/bytes, DER, cryptography or asn1crypto objects);
-    default the active :class:`~egov.signing.models.TrustedRoot` rows. No network access:
-    revocation is checked only from data embedded in the file.
-    """
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
+    default the active :class:`~egov.signing.models.TrustedRoot` rows.
 
+    Revocation (``SignatureInfo.revocation``) is checked from the data embedded in the file
+    (``/DSS``, no network) and, when ``fetch_revocation`` is true (default
+    ``settings.EGOV_SIGNING_FETCH_REVOCATION``), from the CRL distribution points and OCSP
+    responders named in the certificates. A revoked certificate makes the signature
+    ``invalid``; revocation data that cannot be had leaves "không kiểm tra được" and does not
+    change the verdict (soft-fail).
+    """
     now = _iso_vn(dt.datetime.now(dt.UTC))
+    if fetch_revocation is None:
+        fetch_revocation = getattr(settings, "EGOV_SIGNING_FETCH_REVOCATION", False)
     try:
         reader = _open_reader(pdf_bytes)
     except SigningError as exc:
@@ -418,10 +660,8 @@ def validate_pdf(pdf_bytes: bytes, *, trust_roots=None) -> ValidationReport:
     sigs = reader.embedded_signatures
     if not sigs:
         return ValidationReport([], INVALID, ["Tệp không có chữ ký số nào."], now)
-    infos = [
-        _validate_one(sig, roots, validate_pdf_signature, ValidationContext, SignatureCoverageLevel)
-        for sig in sigs
-    ]
+    embedded = _embedded_revinfo(reader)
+    infos = [_validate_one(sig, roots, bool(fetch_revocation), embedded) for sig in sigs]
     statuses = {i.status for i in infos}
     overall = INVALID if INVALID in statuses else UNTRUSTED if UNTRUSTED in statuses else VALID
     reasons = []
@@ -434,13 +674,163 @@ def validate_pdf(pdf_bytes: bytes, *, trust_roots=None) -> ValidationReport:
     return ValidationReport(infos, overall, reasons, now)
 
 
-def _validate_one(sig, roots, validate_pdf_signature, ValidationContext, Coverage):
+@dataclass(frozen=True)
+class _EmbeddedRevinfo:
+    """Certificates, CRLs and OCSP responses of the document security store (``/DSS``)."""
+
+    certs: tuple = ()
+    crls: tuple = ()
+    ocsps: tuple = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.crls or self.ocsps)
+
+
+def _embedded_revinfo(reader) -> _EmbeddedRevinfo:
+    from asn1crypto import crl as asn1_crl
+    from asn1crypto import ocsp as asn1_ocsp
+    from pyhanko.pdf_utils.decode_limits import DecodePurpose
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+    from pyhanko.sign.validation.errors import NoDSSFoundError
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+        certs = tuple(dss.load_certs())
+        crls = tuple(
+            asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
+            for ref in dss.crls
+        )
+        ocsps = tuple(
+            asn1_ocsp.OCSPResponse.load(ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE))
+            for ref in dss.ocsps
+        )
+    except NoDSSFoundError:
+        return _EmbeddedRevinfo()
+    except Exception as exc:  # a damaged DSS is ignored: revocation stays unchecked
+        log.warning("unreadable /DSS: %s", exc)
+        return _EmbeddedRevinfo()
+    return _EmbeddedRevinfo(certs, crls, ocsps)
+
+
+def _validation_context(roots, fetch: bool, embedded: _EmbeddedRevinfo, moment=None):
+    """Trust is decided without revocation (``NO_REVOCATION``); revocation is checked
+    afterwards by :func:`_revocation`, so that missing data never makes a signature
+    untrusted."""
+    from pyhanko_certvalidator import ValidationContext
+    from pyhanko_certvalidator.policy_decl import NO_REVOCATION, CertRevTrustPolicy
+
+    kwargs: dict[str, Any] = {}
+    if fetch and moment is None:
+        kwargs["fetcher_backend"] = _fetcher_backend()
+    if moment is not None:
+        kwargs["moment"] = moment
+    return ValidationContext(
+        trust_roots=roots,
+        other_certs=list(embedded.certs),
+        crls=list(embedded.crls),
+        ocsps=list(embedded.ocsps),
+        allow_fetching=fetch and moment is None,
+        revinfo_policy=CertRevTrustPolicy(NO_REVOCATION),
+        **kwargs,
+    )
+
+
+@dataclass(frozen=True)
+class _Revocation:
+    state: str  # "good", "good_at_signing", "revoked", "unknown"
+    when: dt.datetime | None = None
+    reason: Any = None
+    ca: bool = False
+    detail: str = ""
+
+    @property
+    def text(self) -> str:
+        if self.state == "good":
+            return REVOCATION_GOOD
+        if self.state == "good_at_signing":
+            return REVOCATION_GOOD_AT_SIGNING
+        if self.state == "revoked":
+            return f"{REVOKED_PREFIX} {_iso_vn(self.when)}"
+        return NOT_CHECKED
+
+
+async def _cert_revocation(cert, path, vc) -> _Revocation:
+    from pyhanko_certvalidator.errors import RevokedError
+    from pyhanko_certvalidator.revinfo.validate_crl import verify_crl
+    from pyhanko_certvalidator.revinfo.validate_ocsp import verify_ocsp_response
+
+    problems = []
+    for check in (verify_ocsp_response, verify_crl):
+        try:
+            await check(cert, path, vc)
+        except RevokedError as exc:
+            return _Revocation("revoked", exc.revocation_dt, exc.reason)
+        except Exception as exc:
+            problems.append(str(exc))
+        else:
+            return _Revocation("good")
+    return _Revocation("unknown", detail="; ".join(p for p in problems if p))
+
+
+async def _revocation(path, vc) -> _Revocation:
+    """Revocation of the signer's certificate, then of the CAs under the trust anchor."""
+    leaf = path.leaf
+    result = await _cert_revocation(leaf, path, vc)
+    if result.state != "good":
+        return result
+    for cert in path.iter_certs(include_root=False):
+        if cert is leaf:
+            continue
+        sub = await _cert_revocation(cert, path.truncate_to_issuer_and_append(cert), vc)
+        if sub.state == "revoked":
+            return dataclasses.replace(sub, ca=True)
+        if sub.state != "good":
+            return sub
+    return result
+
+
+async def _check_signature(sig, roots, fetch: bool, embedded: _EmbeddedRevinfo):
+    """pyHanko's verdict, then the revocation status: fetched from the network first (when
+    ``fetch``: the most current data), else from the data embedded in the file, checked now,
+    else checked at the time of the signature's timestamp (long-term validation: embedded
+    data that is too old now was fresh then)."""
+    from pyhanko.sign.validation import async_validate_pdf_signature
+
+    online = _EmbeddedRevinfo(certs=embedded.certs)  # the network, not the embedded data
+    vc = _validation_context(roots, fetch, online if fetch else embedded)
+    try:
+        status = await async_validate_pdf_signature(sig, vc)
+        path = status.validation_path
+        revocation = _Revocation("unknown")
+        if path is not None:
+            revocation = await _revocation(path, vc)
+            if revocation.state == "unknown" and fetch and embedded:
+                offline = _validation_context(roots, False, embedded)
+                revocation = await _revocation(path, offline)
+    finally:
+        await vc.aclose()
+    ts = status.timestamp_validity
+    if revocation.state == "unknown" and path is not None and embedded and ts and ts.trusted:
+        try:
+            at_signing = _validation_context(roots, False, embedded, moment=ts.timestamp)
+            past = await _revocation(path, at_signing)
+            if past.state == "good":
+                revocation = _Revocation("good_at_signing")
+            elif past.state == "revoked":
+                revocation = past
+        except Exception as exc:  # best effort: the status stays "không kiểm tra được"
+            log.debug("point-in-time revocation check failed: %s", exc)
+    return status, revocation
+
+
+def _validate_one(sig, roots, fetch: bool, embedded: _EmbeddedRevinfo):
+    from pyhanko.sign.validation.status import SignatureCoverageLevel as Coverage
+
     reasons: list[str] = []
     cert_asn1 = sig.signer_cert
     cert = x509.load_der_x509_certificate(cert_asn1.dump())
-    vc = ValidationContext(trust_roots=roots, allow_fetching=False)
     try:
-        status = validate_pdf_signature(sig, vc)
+        status, revocation = asyncio.run(_check_signature(sig, roots, fetch, embedded))
     except Exception as exc:
         return SignatureInfo(
             field_name=sig.field_name,
@@ -482,16 +872,38 @@ def _validate_one(sig, roots, validate_pdf_signature, ValidationContext, Coverag
             )
         else:
             reasons.append("Tài liệu đã bị sửa đổi sau khi ký: chữ ký không bao trùm toàn bộ tệp.")
-    if not status.trusted:
+    revoked = revocation.state == "revoked"
+    if revoked:
+        whose = (
+            "Chứng thư số của tổ chức chứng thực cấp cho người ký"
+            if revocation.ca
+            else "Chứng thư số của người ký"
+        )
+        reasons.append(
+            f"{whose} đã bị thu hồi lúc {_iso_vn(revocation.when)} "
+            f"({_reason_vn(revocation.reason)})."
+        )
+    elif not status.trusted:
         reasons.append(
             "Chứng thư số không thuộc tổ chức chứng thực tin cậy (chuỗi chứng thư không dẫn tới "
             f"chứng thư gốc trong danh sách tin cậy; nơi cấp: {cert.issuer.rfc4514_string()})."
+        )
+    elif fetch and revocation.state == "unknown":
+        reasons.append(
+            "Không kiểm tra được tình trạng thu hồi của chứng thư số (không lấy được CRL/OCSP "
+            "từ tổ chức chứng thực); kết quả không tính đến việc thu hồi."
         )
     if not getattr(status, "docmdp_ok", True):
         reasons.append("Thay đổi sau khi ký vi phạm quyền chứng thực của tài liệu.")
 
     bad_mod = (not whole) and mod_name not in ("NONE", "LTA_UPDATES", "FORM_FILLING")
-    if not status.intact or not status.valid or bad_mod or not getattr(status, "docmdp_ok", True):
+    if (
+        not status.intact
+        or not status.valid
+        or bad_mod
+        or revoked
+        or not getattr(status, "docmdp_ok", True)
+    ):
         verdict = INVALID
     elif not status.trusted:
         verdict = UNTRUSTED
@@ -512,7 +924,7 @@ def _validate_one(sig, roots, validate_pdf_signature, ValidationContext, Coverag
         coverage=status.coverage.name if status.coverage is not None else "unknown",
         modification_level=mod_name,
         chain_trusted=bool(status.trusted),
-        revocation=NOT_CHECKED,
+        revocation=revocation.text,
         status=verdict,
         reasons=reasons,
     )
