@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "egov.signing",
     "egov.procedures",
     "egov.dossiers",
+    "egov.notifications",
     "egov.documents",
     # faces
     "egov.office",
@@ -420,6 +421,32 @@ EMAIL_BACKEND = env.get_str(
 )
 DEFAULT_FROM_EMAIL = env.get_str(
     "EGOV_FROM_EMAIL", "egov@localhost", "Sender address of egov's email"
+)
+
+# --- Notifications (egov.notifications) ---------------------------------------------------------
+EGOV_NOTIFY_SMS_PROVIDER = env.get_str(
+    "EGOV_NOTIFY_SMS_PROVIDER",
+    "console",
+    "How SMS leave egov: console (development: written to the log, not sent) or http (an HTTP SMS gateway)",
+)
+if EGOV_NOTIFY_SMS_PROVIDER not in ("console", "http"):
+    raise ValueError("EGOV_NOTIFY_SMS_PROVIDER must be console or http")
+EGOV_NOTIFY_SMS_URL = env.get_str(
+    "EGOV_NOTIFY_SMS_URL", "", "URL the HTTP SMS gateway receives messages at (POST JSON)"
+)
+EGOV_NOTIFY_SMS_TOKEN = env.get_str(
+    "EGOV_NOTIFY_SMS_TOKEN", "", "Bearer token of the HTTP SMS gateway (secret, never logged)"
+)
+EGOV_NOTIFY_SMS_SENDER = env.get_str(
+    "EGOV_NOTIFY_SMS_SENDER", "EGOV", "Sender name (brandname) of SMS notifications"
+)
+EGOV_NOTIFY_EMAIL_FROM = env.get_str(
+    "EGOV_NOTIFY_EMAIL_FROM", "", "Sender address of notification email; empty = EGOV_FROM_EMAIL"
+)
+EGOV_NOTIFY_MAX_ATTEMPTS = env.get_int(
+    "EGOV_NOTIFY_MAX_ATTEMPTS",
+    6,
+    "Attempts to deliver one email or SMS before it is given up (temporary errors only)",
 )
 
 # --- Logging (structlog) ----------------------------------------------------------------------

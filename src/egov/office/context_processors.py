@@ -17,6 +17,7 @@ MODULES = [
     ("office:bridge_points", _("Điểm cầu"), "camera-video", None),
     ("office:calendar", _("Lịch làm việc"), "calendar3", None),
     ("office:audit", _("Nhật ký"), "journal-check", {"admin", "leader"}),
+    ("notifications:log", _("Nhật ký thông báo"), "envelope", {"admin", "onestop"}),
     ("office:jobs", _("Tác vụ nền"), "gear", {"admin"}),
 ]
 
