@@ -31,7 +31,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from asn1crypto import cms as asn1_cms
+from asn1crypto import core as asn1_core
 from asn1crypto import pem as asn1_pem
+from asn1crypto import tsp as asn1_tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -210,29 +213,14 @@ def _text_image(text: str, box: Box):
     return img
 
 
-class _TimeStampResp:
-    """Lazily built asn1crypto class: ``TimeStampResp`` with an optional token (RFC 3161
-    §2.4.2); ``asn1crypto.tsp.TimeStampResp`` makes it mandatory and so cannot read the
-    rejection a TSA sends."""
+class _TimeStampResp(asn1_core.Sequence):
+    """``TimeStampResp`` with an optional token (RFC 3161 §2.4.2); asn1crypto's
+    ``tsp.TimeStampResp`` makes it mandatory and so cannot read the rejection a TSA sends."""
 
-    cls = None
-
-    @classmethod
-    def load(cls, der: bytes):
-        if cls.cls is None:
-            from asn1crypto import cms, core, tsp
-
-            cls.cls = type(
-                "TimeStampRespOptionalToken",
-                (core.Sequence,),
-                {
-                    "_fields": [
-                        ("status", tsp.PKIStatusInfo),
-                        ("time_stamp_token", cms.ContentInfo, {"optional": True}),
-                    ]
-                },
-            )
-        return cls.cls.load(der)
+    _fields = [
+        ("status", asn1_tsp.PKIStatusInfo),
+        ("time_stamp_token", asn1_cms.ContentInfo, {"optional": True}),
+    ]
 
 
 @functools.cache
@@ -252,6 +240,7 @@ def _client_session():
     return aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=_ssl_context()))
 
 
+@functools.cache
 def _timestamper_class():
     from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 
@@ -319,6 +308,20 @@ def _causes(exc: BaseException):
         exc = exc.__cause__ or exc.__context__
 
 
+def _tsa_problem(error: Exception) -> str:
+    """What went wrong with a timestamp request, in Vietnamese."""
+    causes = list(_causes(error))[1:]
+    if any(isinstance(c, TimeoutError) for c in causes):
+        return f"máy chủ không trả lời trong {NETWORK_TIMEOUT} giây"
+    status = next((getattr(c, "status", None) for c in causes if hasattr(c, "status")), None)
+    if isinstance(status, int):
+        return f"máy chủ trả lời lỗi HTTP {status}"
+    connection = next((c for c in causes if isinstance(c, OSError)), None)
+    if connection is not None:
+        return f"không kết nối được tới máy chủ ({connection.strerror or connection})"
+    return str(error)
+
+
 def _signing_failure(exc: Exception, ts) -> SigningError:
     """A Vietnamese :class:`SigningError` for a failure inside pyHanko."""
     from pyhanko.sign.timestamps import TimestampRequestError
@@ -335,10 +338,9 @@ def _signing_failure(exc: Exception, ts) -> SigningError:
     for cause in causes:
         if isinstance(cause, TimestampRequestError):
             url = getattr(ts, "url", "")
-            detail = " ".join(str(c) for c in _causes(cause) if str(c))
             return SigningError(
                 f"Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian (TSA) {url}: "
-                f"{detail or 'không kết nối được'}. Tài liệu chưa được ký."
+                f"{_tsa_problem(cause)}. Tài liệu chưa được ký."
             )
     for cause in causes:
         if "signer's certificate could not be validated" in str(cause):

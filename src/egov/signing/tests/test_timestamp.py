@@ -107,7 +107,23 @@ def test_tsa_down_refuses_with_vietnamese_error(sample_pdf, person_backend):
         sign_pdf(sample_pdf, person_backend, timestamp_url=url)
     message = str(info.value)
     assert "dấu thời gian" in message and url in message
-    assert "chưa được ký" in message
+    assert "không kết nối được" in message and "chưa được ký" in message
+
+
+def test_tsa_that_does_not_answer_times_out(sample_pdf, person_backend, monkeypatch):
+    import socket
+
+    from egov.signing import services
+
+    monkeypatch.setattr(services, "NETWORK_TIMEOUT", 1)
+    with socket.socket() as silent:  # accepts connections (backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        started = time.monotonic()
+        with pytest.raises(SigningError, match="không trả lời trong 1 giây"):
+            sign_pdf(sample_pdf, person_backend, timestamp_url=url)
+        assert time.monotonic() - started < 10
 
 
 def test_tsa_rejection_reported(sample_pdf, person_backend, tsa):
