@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "egov.documents",
     # faces
     "egov.office",
+    "egov.portal",
     "egov.api",
     "egov.demo",
 ]
@@ -235,6 +236,18 @@ EGOV_DOSSIER_DUE_SOON_HOURS = env.get_int(
     16,
     "Working hours before the due moment from which a dossier is shown as due soon",
 )
+EGOV_DOSSIER_SIGN_RESULTS = env.get_str(
+    "EGOV_DOSSIER_SIGN_RESULTS",
+    "when_configured",
+    "Sign results at the leader's approval: required (refuse without a key), when_configured (sign when the leader has a key), off",
+)
+EGOV_PORTAL_TRACKING_LIMIT = env.get_int(
+    "EGOV_PORTAL_TRACKING_LIMIT",
+    10,
+    "Tracking lookups (code + PIN) allowed per client address per 15 minutes; more are refused",
+)
+if EGOV_DOSSIER_SIGN_RESULTS not in ("required", "when_configured", "off"):
+    raise ValueError("EGOV_DOSSIER_SIGN_RESULTS must be required, when_configured or off")
 
 # --- Official documents ----------------------------------------------------------------------
 EGOV_DOCUMENTS_SIGNING = env.get_str(
