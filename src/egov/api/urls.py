@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from egov.accounts import api as accounts_api
+from egov.documents import api as documents_api
 from egov.dossiers import api as dossiers_api
 from egov.organizations import api as organizations_api
 from egov.procedures import api as procedures_api
@@ -11,7 +12,14 @@ from egov.signing import api as signing_api
 app_name = "api"
 
 router = DefaultRouter()
-for module in (organizations_api, accounts_api, procedures_api, dossiers_api, signing_api):
+for module in (
+    organizations_api,
+    accounts_api,
+    procedures_api,
+    dossiers_api,
+    signing_api,
+    documents_api,
+):
     for prefix, viewset, basename in module.ROUTES:
         router.register(prefix, viewset, basename=basename)
 
