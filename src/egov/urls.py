@@ -18,6 +18,7 @@ urlpatterns = [
     path("procedures/", include("egov.procedures.urls")),
     path("dossiers/", include("egov.dossiers.urls")),
     path("signing/", include("egov.signing.urls")),
+    path("documents/", include("egov.documents.urls")),
     path("notifications/", include("egov.notifications.urls")),
     path("", include("egov.portal.urls")),
     path("", include("egov.office.urls")),

@@ -11,6 +11,7 @@ MODULES = [
     ("dossiers:inbox", _("Hồ sơ cần xử lý"), "inbox", None),
     ("dossiers:intake", _("Tiếp nhận hồ sơ"), "box-arrow-in-down", {"onestop"}),
     ("dossiers:statistics", _("Thống kê"), "bar-chart", {"leader", "admin", "onestop"}),
+    ("documents:inbox", _("Văn bản"), "file-earmark-text", None),
     ("signing:verify", _("Kiểm tra chữ ký số"), "patch-check", None),
     ("procedures:catalog", _("Thủ tục hành chính"), "list-check", None),
     ("office:agencies", _("Cơ quan, đơn vị"), "diagram-3", None),
