@@ -10,6 +10,7 @@ $PY manage.py collectstatic --noinput -v0
 logins=$($PY manage.py load_demo "$preset" --quiet)
 $PY manage.py dossier_snapshot --schedule >/dev/null
 $PY manage.py make_demo_pki >/dev/null  # demo certificates for the demo leaders and agencies
+$PY manage.py load_demo_documents >/dev/null
 
 $PY manage.py worker --interval 1 >>var/worker.log 2>&1 &
 worker=$!

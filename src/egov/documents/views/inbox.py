@@ -85,7 +85,7 @@ def inbox(request):
         else [],
         "is_clerk": "clerk" in roles or user.is_superuser,
         "may_draft": bool(roles & {"specialist", "leader"}) or user.is_superuser,
-        "registers_url": safe_reverse("documents:registers"),
+        "registers_url": safe_reverse("documents:register_page"),
     }
     return render(request, "documents/inbox.html", context)
 
