@@ -39,7 +39,11 @@ class RefusedURL(ValueError):
 
 
 def render_pdf(
-    template_name: str, context: dict[str, Any] | None = None, *, base_url: str | None = None
+    template_name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    base_url: str | None = None,
+    forms: bool = False,
 ) -> bytes:
     """Render a Django template to PDF bytes.
 
@@ -65,7 +69,9 @@ def render_pdf(
     fatal = getattr(urls, "FatalURLFetchingError", RefusedURL)
     try:
         document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-        return document.write_pdf(font_config=font_config)
+        # forms: <input> elements become PDF text fields (filled after signing, e.g. the
+        # number and date of issue of an outgoing document)
+        return document.write_pdf(font_config=font_config, pdf_forms=forms)
     except fatal as exc:
         cause = exc.__cause__ or exc
         raise PdfRenderError(f"{template_name}: {cause}") from cause

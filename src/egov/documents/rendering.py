@@ -33,7 +33,22 @@ def _place(agency) -> str:
     return name.strip()
 
 
-def render_outgoing(doc: OutgoingDocument, *, number_symbol: str = "", issued_date=None) -> bytes:
+#: the text fields of a document signed before issue, filled by the clerk at issue
+NUMBER_FIELD, DATE_FIELD = "so_ky_hieu", "ngay_ban_hanh"
+
+
+def date_words(day: dt.date) -> str:
+    """ "ngày 05 tháng 01 năm 2026" (the date part of the place-and-date line)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def render_outgoing(
+    doc: OutgoingDocument, *, number_symbol: str = "", issued_date=None, form_fields: bool = False
+) -> bytes:
+    """The document as a PDF. ``form_fields``: the number-and-symbol and the date are empty
+    text fields (the leader signs this; the clerk fills them at issue without breaking the
+    leader's signature: signing.services.fill_form_fields)."""
     from egov.core.pdf import render_pdf
 
     agency = doc.agency
@@ -51,6 +66,10 @@ def render_outgoing(doc: OutgoingDocument, *, number_symbol: str = "", issued_da
         "number_symbol": number_symbol,
         "is_cong_van": not t.abbreviation,
         "place_date": place_date_line(_place(agency), issued_date),
+        "place": _place(agency),
+        "form_fields": form_fields,
+        "number_field": NUMBER_FIELD,
+        "date_field": DATE_FIELD,
         "paragraphs": [p.strip() for p in (doc.body or "").split("\n") if p.strip()],
         "recipients": [r.name for r in doc.recipients.all()]
         or [x.strip() for x in doc.recipients_text.split(";") if x.strip()],
@@ -63,4 +82,4 @@ def render_outgoing(doc: OutgoingDocument, *, number_symbol: str = "", issued_da
         "pdf_title": f"{doc.type_name} {number_symbol}".strip(),
         "pdf_author": agency.name,
     }
-    return render_pdf("documents/pdf/outgoing.html", context)
+    return render_pdf("documents/pdf/outgoing.html", context, forms=form_fields)

@@ -1256,6 +1256,29 @@ def _person_sign(pdf: bytes, user, agency, reason: str) -> bytes:
     return sign_pdf(pdf, backend_for(key), kind="person", reason=reason)
 
 
+def _issued_pdf(doc: OutgoingDocument, day) -> bytes:
+    """The document with its number and date: the leader-signed PDF with the two fields filled
+    (the leader's signature stays valid), or — approved without a signature — rendered again
+    with them."""
+    from django.core.files.storage import storages
+
+    from egov.signing.services import fill_form_fields, form_field_names
+
+    from .rendering import DATE_FIELD, NUMBER_FIELD, date_words, render_outgoing
+
+    approved = doc.files.filter(role=DocumentFile.Role.SIGNED).order_by("-id").first()
+    if approved is not None:
+        with storages["default"].open(approved.storage_name, "rb") as fh:
+            pdf = fh.read()
+        if NUMBER_FIELD in form_field_names(pdf):
+            return fill_form_fields(
+                pdf,
+                {NUMBER_FIELD: doc.number_symbol, DATE_FIELD: date_words(day)},
+                italic=(DATE_FIELD,),
+            )
+    return render_outgoing(doc, number_symbol=doc.number_symbol, issued_date=day)
+
+
 def approve_and_sign(
     outgoing: OutgoingDocument,
     *,
@@ -1309,7 +1332,11 @@ def approve_and_sign(
                     % {"name": _label(by)},
                     code="no_signing_key",
                 )
-            pdf = render_outgoing(doc)
+            # the final text with the number and the date as empty fields: the leader signs
+            # it; the clerk fills them at issue (form filling keeps this signature valid)
+            from egov.signing.services import prepare_form_fields
+
+            pdf = prepare_form_fields(render_outgoing(doc, form_fields=True))
             if has:
                 try:
                     pdf = _person_sign(pdf, by, doc.agency, _("Ký duyệt văn bản"))
@@ -1349,14 +1376,14 @@ def issue(
 ) -> OutgoingDocument:
     """The clerk issues (Điều 15, 16): the number from the register's series for the year (per
     agency by default; a configured separate series; always separate for secret documents),
-    the symbol by the decree (``05/QĐ-UBND``, ``12/UBND-VX``), the date; the issued PDF is
-    rendered with them and signed by the approving leader and then by the agency (seal over
-    the left third of the signature, Phụ lục I II.8). Then, unless ``send`` is False, the
+    the symbol by the decree (``05/QĐ-UBND``, ``12/UBND-VX``), the date; they are filled into
+    the fields of the PDF the leader signed (the leader's signature stays valid: the clerk
+    never uses the leader's key) and the agency signature is applied (seal over the left third
+    of the leader's signature, Phụ lục I II.8). Then, unless ``send`` is False, the
     document is dispatched (:func:`dispatch`). The number is taken under the series' row lock
     in this transaction: two clerks never get the same number, a failure gives it back."""
     from egov.signing.backends import SigningError
-
-    from .rendering import render_outgoing
+    from egov.signing.signers import agency_key, sign_as_agency
 
     with transaction.atomic():
         doc = _lock(
@@ -1382,24 +1409,20 @@ def issue(
         mode = _signing_mode()
         signed = False
         if mode != "off":
-            pdf = render_outgoing(doc, number_symbol=doc.number_symbol, issued_date=today)
-            signer = doc.signer
-            if signer is not None and _has_keys(signer, doc.agency):
-                from egov.signing.signers import sign_with_authority
-
+            pdf = _issued_pdf(doc, today)
+            if agency_key(doc.agency) is not None:
                 try:
-                    pdf = sign_with_authority(
+                    pdf = sign_as_agency(
                         pdf,
-                        user=signer,
-                        agency=doc.agency,
+                        doc.agency,
                         reason=_("Ban hành văn bản số %(ns)s") % {"ns": doc.number_symbol},
-                    ).pdf
+                    )
                     signed = True
                 except SigningError as exc:
                     raise ValidationError(str(exc), code="signing_failed") from exc
             elif mode == "required":
                 raise ValidationError(
-                    _("Người ký hoặc cơ quan chưa có khóa ký số: không thể ban hành."),
+                    _("Cơ quan chưa có khóa ký số: không thể ban hành."),
                     code="no_signing_key",
                 )
             issued = _attach_bytes(

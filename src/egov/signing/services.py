@@ -167,49 +167,40 @@ def _pdf_image(image):
     return PdfImage(image)
 
 
-def _has_opentype() -> bool:
-    try:
-        import uharfbuzz  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def _text_style(stamp_text: str, box: Box):
+    """A text appearance in Liberation Serif 10 pt, black (Times-compatible, full Vietnamese),
+    right-aligned in ``box``.
 
-
-def _text_style(stamp_text: str, box: Box | None = None):
-    """A text appearance in Liberation Serif 10 pt, black (Times-compatible, full Vietnamese).
-
-    With pyHanko's OpenType support (uharfbuzz) the text is real PDF text; without it the
-    text is drawn into an image of the box size at 288 dpi (same look, not selectable)."""
+    The text is drawn into an image of the box at 288 dpi. pyHanko's OpenType text layout
+    (uharfbuzz) spaces the glyphs of the bundled TrueType font wrongly when poppler renders
+    them, so it is not used."""
     from pyhanko import stamp
 
-    if _has_opentype() or box is None:
-        from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
-        from pyhanko.pdf_utils.text import TextBoxStyle
-
-        return stamp.TextStampStyle(
-            stamp_text=_escape(stamp_text),
-            border_width=0,
-            text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT_PATH)), font_size=10),
-            timestamp_format="%Y-%m-%dT%H:%M:%S%z",
-        )
     return stamp.StaticStampStyle(
         background=_pdf_image(_text_image(stamp_text, box)), border_width=0
     )
 
 
-def _text_image(text: str, box: Box):
+def _text_image(
+    text: str, box: Box, *, size: float = 10, italic: bool = False, align: str = "right"
+):
     from PIL import Image, ImageDraw, ImageFont
 
     scale = 4  # pixels per point
     width, height = int((box[2] - box[0]) * scale), int((box[3] - box[1]) * scale)
     img = Image.new("RGBA", (width, height), (255, 255, 255, 0))
-    font = ImageFont.truetype(str(FONT_PATH), 10 * scale)
+    font_path = FONT_PATH.with_name("LiberationSerif-Italic.ttf") if italic else FONT_PATH
+    font = ImageFont.truetype(str(font_path), int(size * scale))
     draw = ImageDraw.Draw(img)
-    y = 2 * scale
-    for line in text.splitlines():
+    lines = text.splitlines() or [""]
+    line_height = size * 1.2 * scale
+    # one line: centred vertically on its baseline box; several: from the top
+    y = (height - line_height) / 2 if len(lines) == 1 else 2 * scale
+    for line in lines:
         w = draw.textlength(line, font=font)
-        draw.text((width - w - 2 * scale, y), line, font=font, fill=(0, 0, 0, 255))
-        y += 12 * scale
+        x = width - w - 2 * scale if align == "right" else 0
+        draw.text((x, y), line, font=font, fill=(0, 0, 0, 255))
+        y += line_height
     return img
 
 
@@ -930,3 +921,101 @@ def _validate_one(sig, roots, fetch: bool, embedded: _EmbeddedRevinfo):
         status=verdict,
         reasons=reasons,
     )
+
+
+# --- Form fields filled after signing (number and date of issue) ------------------------------
+
+
+def prepare_form_fields(pdf_bytes: bytes) -> bytes:
+    """Make the text fields of an unsigned PDF (rendered from a template with ``<input>``
+    placeholders) ready to be filled after signing: read-only for people, no appearance until
+    filled (``/NeedAppearances false``), so the document shows them blank.
+
+    Filling them later (:func:`fill_form_fields`) is a form-filling change that keeps earlier
+    signatures valid (PAdES, pyHanko's FORM_FILLING level): the leader signs the document and
+    the clerk then fills the number and date of issue and applies the agency signature."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import BooleanObject, NameObject, NumberObject
+
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    if reader.trailer["/Root"].get("/AcroForm") is None:
+        return pdf_bytes
+    writer = PdfWriter(clone_from=reader)
+    form = writer._root_object["/AcroForm"]
+    if any(f.get_object().get("/FT") == "/Sig" for f in form.get("/Fields", [])):
+        raise SigningError("Tệp đã có trường chữ ký: không chuẩn bị lại các trường được.")
+    form[NameObject("/NeedAppearances")] = BooleanObject(False)
+    for ref in form.get("/Fields", []):
+        field = ref.get_object()
+        field[NameObject("/Ff")] = NumberObject(int(field.get("/Ff", 0)) | 1)  # ReadOnly
+        if "/AP" in field:
+            del field["/AP"]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def form_field_names(pdf_bytes: bytes) -> list[str]:
+    reader = _open_reader(pdf_bytes)
+    form = reader.root.get("/AcroForm")
+    if form is None:
+        return []
+    return [str(ref.get_object().get("/T", "")) for ref in form.get("/Fields", [])]
+
+
+def fill_form_fields(
+    pdf_bytes: bytes,
+    values: dict[str, str],
+    *,
+    font_size: int = 13,
+    italic: tuple[str, ...] = (),
+) -> bytes:
+    """Fill text fields by an incremental update (signatures made before stay valid): the
+    value and an appearance in Liberation Serif ``font_size`` pt (italic for the fields named
+    in ``italic``), left-aligned in the field's box. Raises SigningError when a field is
+    missing."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.images import pil_image
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.writer import init_xobject_dictionary
+
+    _check_signable(pdf_bytes)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
+    form = writer.root.get("/AcroForm")
+    fields = {}
+    if form is not None:
+        for ref in form.get("/Fields", []):
+            field = ref.get_object()
+            fields[str(field.get("/T", ""))] = (ref, field)
+    missing = [name for name in values if name not in fields]
+    if missing:
+        raise SigningError(f"Văn bản không có ô để điền: {', '.join(missing)}.")
+    for name, value in values.items():
+        ref, field = fields[name]
+        x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
+        width, height = abs(x2 - x1), abs(y2 - y1)
+        w, h = round(width), round(height)
+        image = _text_image(
+            value,
+            (0.0, 0.0, float(w), float(h)),
+            size=font_size,
+            italic=name in italic,
+            align="left",
+        )
+        resources = generic.DictionaryObject(
+            {
+                generic.NameObject("/XObject"): generic.DictionaryObject(
+                    {generic.NameObject("/Im0"): pil_image(image, writer)}
+                )
+            }
+        )
+        # a stream must be an indirect object
+        appearance = writer.add_object(
+            init_xobject_dictionary(f"q {w} 0 0 {h} 0 0 cm /Im0 Do Q".encode(), w, h, resources)
+        )
+        field["/V"] = generic.TextStringObject(value)
+        field["/AP"] = generic.DictionaryObject({generic.NameObject("/N"): appearance})
+        writer.update_container(field)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -400,3 +400,45 @@ def _demo_key(kind, user, agency, p12: Path, image: Path, folder: Path) -> None:
             "is_active": True,
         },
     )
+
+
+def signed_person_box(pdf_bytes: bytes) -> tuple[int, Box] | None:
+    """The page and box of the first visible, signed ``person…`` signature of the file."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf_bytes))
+    for index, page in enumerate(reader.pages):
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/FT") != "/Sig" or "/V" not in annot:
+                continue
+            if not str(annot.get("/T", "")).startswith("person"):
+                continue
+            x1, y1, x2, y2 = (float(v) for v in annot["/Rect"])
+            if abs(x2 - x1) > 1 and abs(y2 - y1) > 1:
+                return index, (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+    return None
+
+
+def sign_as_agency(pdf_bytes: bytes, agency, *, reason: str = "", location: str = "") -> bytes:
+    """The agency's signature (applied by the clerk at issue): the red seal at real size over
+    the left third of the leader's signature image when the document has one, else invisible.
+    Raises SigningError when the agency has no key."""
+    key = agency_key(agency)
+    if key is None:
+        raise SigningError(f"{agency.name} chưa có khóa ký số của cơ quan.")
+    image = key_image(key)
+    place = signed_person_box(pdf_bytes)
+    if place is not None and image is not None:
+        page, box = place
+        return sign_pdf(
+            pdf_bytes,
+            backend_for(key),
+            kind="agency",
+            reason=reason,
+            location=location,
+            box=seal_box(box),
+            page=page,
+            image=image,
+        )
+    return sign_pdf(pdf_bytes, backend_for(key), kind="agency", reason=reason, location=location)
