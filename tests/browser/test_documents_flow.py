@@ -18,7 +18,6 @@ Screenshots of every stage in ``test-artifacts/``."""
 from __future__ import annotations
 
 import io
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 from django.core.management import call_command
@@ -108,11 +107,11 @@ def test_scanned_letter_to_reply_issued_received_and_registered(
     expect(page.get_by_label("Ngày văn bản")).to_have_value("05/03/2026")
     expect(page.get_by_label("Loại văn bản")).to_have_value("cong_van")
     assert "chung thuc" in fold(page.get_by_label("Trích yếu nội dung").input_value())
-    assert fold(page.get_by_label("Người ký", exact=True).input_value()) == "nguyen van hung"
+    assert fold(page.locator("[name=signer_name]").input_value()) == "nguyen van hung"
     assert page.get_by_test_id("ocr-badge").count() >= 5
     screenshot("1-clerk-ocr-prefill")
     # the clerk corrects the issuer to the full name and sets the deadline
-    page.get_by_label("Cơ quan ban hành", exact=True).fill("Sở Tư pháp tỉnh Phú Thọ")
+    page.locator("[name=issuer_name]").fill("Sở Tư pháp tỉnh Phú Thọ")
     page.get_by_label("Thời hạn giải quyết (ngày làm việc)").fill("10")
     page.get_by_test_id("register-submit").click()
     expect(page.get_by_role("alert").first).to_contain_text("Đã vào sổ văn bản đến: số đến")
@@ -126,7 +125,9 @@ def test_scanned_letter_to_reply_issued_received_and_registered(
     log_in(page, base, "lanhdao")
     open_tab_row(page, base, "to_direct", "245/STP-HCTP")
     card = action(page, "direct")
-    card.get_by_label("Đơn vị chủ trì").select_option(label="Phòng Tư pháp huyện Thanh Ba")
+    card.get_by_label("Đơn vị chủ trì", exact=True).select_option(
+        label="Phòng Tư pháp huyện Thanh Ba"
+    )
     card.get_by_label("Hạn của đơn vị chủ trì (ngày làm việc)").fill("5")
     card.get_by_label("Ý kiến chỉ đạo").fill("Giao Phòng Tư pháp chủ trì, tham mưu báo cáo.")
     card.get_by_role("button", name="Cho ý kiến chỉ đạo, giao đơn vị xử lý").click()
@@ -145,12 +146,12 @@ def test_scanned_letter_to_reply_issued_received_and_registered(
     expect(page.get_by_test_id("reply-to")).to_contain_text("245/STP-HCTP")
     subject = page.get_by_label("Trích yếu nội dung").input_value()
     assert "245/STP-HCTP" in subject
-    page.get_by_label("Nội dung").fill(
+    page.get_by_label("Nội dung", exact=True).fill(
         "Ủy ban nhân dân huyện Thanh Ba báo cáo kết quả công tác chứng thực năm 2026 như sau."
     )
     page.get_by_label("Nơi nhận trong hệ thống").select_option(label="UBND xã Đỗ Sơn")
-    page.get_by_label("Thẩm quyền ký").fill("TM. ỦY BAN NHÂN DÂN")
-    page.get_by_label("Chức vụ người ký").fill("Chủ tịch")
+    page.get_by_label("Thẩm quyền ký", exact=True).fill("TM. ỦY BAN NHÂN DÂN")
+    page.get_by_label("Chức vụ người ký", exact=True).fill("Chủ tịch")
     page.get_by_test_id("draft-submit").click()
     expect(page.get_by_role("alert").first).to_contain_text("Đã lưu dự thảo")
     reply = OutgoingDocument.objects.get(reply_to=letter)
@@ -170,13 +171,13 @@ def test_scanned_letter_to_reply_issued_received_and_registered(
     # --- 4. review by the head of the unit, approval and signature by the leader
     log_in(page, base, "truongphong.tuphap")
     page.goto(f"{base}/documents/?tab=to_review")
-    page.get_by_test_id("inbox").get_by_role("link", name=re.compile("245/STP-HCTP")).click()
+    page.get_by_test_id("inbox").get_by_role("link", name="245/STP-HCTP").click()
     action(page, "approve_review").get_by_role("button", name="Duyệt, trình lãnh đạo ký").click()
     expect(page.get_by_test_id("state")).to_have_text("Chờ lãnh đạo ký")
     screenshot("5-unit-head-reviewed")
     log_in(page, base, "lanhdao")
     page.goto(f"{base}/documents/?tab=to_sign")
-    page.get_by_test_id("inbox").get_by_role("link", name=re.compile("245/STP-HCTP")).click()
+    page.get_by_test_id("inbox").get_by_role("link", name="245/STP-HCTP").click()
     action(page, "sign").get_by_role("button", name="Phê duyệt và ký số").click()
     expect(page.get_by_role("alert").first).to_contain_text("Đã phê duyệt và ký số")
     expect(page.get_by_test_id("state")).to_have_text("Đã ký, chờ ban hành")
@@ -192,7 +193,7 @@ def test_scanned_letter_to_reply_issued_received_and_registered(
     )
     log_in(page, base, "vanthu")
     page.goto(f"{base}/documents/?tab=to_issue")
-    page.get_by_test_id("inbox").get_by_role("link", name=re.compile("245/STP-HCTP")).click()
+    page.get_by_test_id("inbox").get_by_role("link", name="245/STP-HCTP").click()
     action(page, "issue").get_by_role("button", name="Cấp số, ban hành và phát hành").click()
     expected = f"{before + 1:02d}/UBND-TP"
     expect(page.get_by_role("alert").first).to_contain_text(f"Đã ban hành văn bản số {expected}")
