@@ -262,6 +262,17 @@ EGOV_DOCUMENTS_TYPE_ABBREVIATIONS = env.get_list(
     [],
     "Override or add document-type abbreviations (NĐ 30/2020 Phụ lục III) as code=ABBR pairs, e.g. quy_dinh=QyĐ",
 )
+# OCR pre-fill of scanned incoming documents (documents/ocr.py, docs/ocr.md)
+EGOV_OCR_TESSERACT = env.get_str("EGOV_OCR_TESSERACT", "tesseract", "Tesseract program")
+EGOV_OCR_LANGUAGES = env.get_str(
+    "EGOV_OCR_LANGUAGES", "vie", "Tesseract languages (vie alone keeps diacritics best)"
+)
+EGOV_OCR_DPI = env.get_int("EGOV_OCR_DPI", 300, "Resolution for rasterising scanned PDF pages")
+EGOV_OCR_MAX_PAGES = env.get_int(
+    "EGOV_OCR_MAX_PAGES", 3, "Pages read from the start of a scan (the last page is read too)"
+)
+EGOV_OCR_TIMEOUT = env.get_int("EGOV_OCR_TIMEOUT", 120, "Seconds allowed per OCR program run")
+EGOV_OCR_PSM = env.get_int("EGOV_OCR_PSM", 3, "Tesseract page segmentation mode")
 
 # --- Files and storage ----------------------------------------------------------------------
 STATIC_URL = "/static/"
