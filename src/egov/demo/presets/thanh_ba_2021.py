@@ -195,7 +195,8 @@ BRIDGE_POINTS: list[dict] = [
 DOSON_CODE = COMMUNE_CODES["Đỗ Sơn"]
 DOSON_ONESTOP_CODE = commune_onestop_code(2)
 
-#: Demo officers: one per role at the district, three at xã Đỗ Sơn. ``roles`` = (agency code,
+#: Demo officers: one per role at the district (and the head of Phòng Tư pháp, who reviews
+#: its specialist's drafts), three at xã Đỗ Sơn. ``roles`` = (agency code,
 #: role). ``vanthu`` is the clerk of UBND huyện itself (registers belong to the committee).
 OFFICERS: list[dict] = [
     {
@@ -215,6 +216,12 @@ OFFICERS: list[dict] = [
         "full_name": "Lê Thị Mai",
         "position": "Chuyên viên Phòng Tư pháp",
         "roles": [("000.04.25.H42", "specialist")],
+    },
+    {
+        "username": "truongphong.tuphap",
+        "full_name": "Đặng Văn Minh",
+        "position": "Trưởng phòng Tư pháp huyện Thanh Ba",
+        "roles": [("000.04.25.H42", "leader")],
     },
     {
         "username": "motcua",
