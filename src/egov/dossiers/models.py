@@ -8,6 +8,8 @@ dossier, paused while the applicant supplements it, extended by an apology lette
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -163,6 +165,13 @@ class Dossier(models.Model):
     closing_reason = models.TextField(
         _("lý do"), blank=True, help_text=_("Lý do từ chối, dừng, rút hồ sơ")
     )
+    #: where the result is posted when the applicant chose the public postal service
+    postal_address = models.CharField(
+        _("địa chỉ nhận kết quả qua bưu chính"), max_length=500, blank=True
+    )
+    #: the idempotency token of an online submission: a double click or a resubmitted form
+    #: cannot make a second dossier (unique; NULL for counter dossiers)
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -435,3 +444,64 @@ class OpenSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day}: {self.on_time}+{self.overdue}"
+
+
+class OnlineDraft(models.Model):
+    """A citizen's online submission in the making (hồ sơ nháp), saved and resumed at will;
+    once submitted it stays as the record of what was declared online and links the dossier.
+
+    ``data``: the values of the procedure's form (its JSON Schema, ``form_schema``), kept as
+    typed, valid or not, so nothing is lost. ``applicant``: name, ID number, phone, e-mail,
+    address (pre-filled from the citizen's profile). ``files``: paper order (as a string) →
+    list of stored files (``core.files.StoredFile`` fields)."""
+
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="online_drafts"
+    )
+    procedure_version = models.ForeignKey(
+        "procedures.ProcedureVersion",
+        verbose_name=_("thủ tục"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    intake_agency = models.ForeignKey(
+        "organizations.Agency",
+        verbose_name=_("nơi tiếp nhận"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    data = models.JSONField(_("thông tin khai"), default=dict, blank=True)
+    applicant = models.JSONField(_("người nộp"), default=dict, blank=True)
+    files = models.JSONField(_("tệp đính kèm"), default=dict, blank=True)
+    return_method = models.CharField(
+        _("hình thức nhận kết quả"),
+        max_length=10,
+        choices=ReturnMethod.choices,
+        default=ReturnMethod.ONLINE,
+    )
+    postal_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=500, blank=True)
+    #: the idempotency token carried by the submit form; becomes ``Dossier.submission_token``
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dossier = models.OneToOneField(
+        Dossier,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="online_draft",
+    )
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(_("lưu lúc"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("hồ sơ nộp trực tuyến")
+        verbose_name_plural = _("hồ sơ nộp trực tuyến")
+        indexes = [models.Index(fields=["citizen", "-updated_at"], name="online_draft_citizen")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_version} – {self.citizen}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.dossier_id is not None

@@ -466,6 +466,52 @@ def _start_step(step: DossierStep, at: dt.datetime, *, received_from=None, assig
     step.save(update_fields=["state", "started_at", "due_at", "received_from", "assignee"])
 
 
+#: fields set by :func:`_issue_receipt` (for ``_save`` of a dossier that existed before)
+RECEIPT_FIELDS = (
+    "received_at",
+    "counted_from",
+    "due_at",
+    "original_due_at",
+    "counted_due_at",
+    "regulation",
+    "code",
+    "pin",
+)
+
+
+def _issue_receipt(dossier: Dossier, version: ProcedureVersion, received_at: dt.datetime) -> None:
+    """What the receipt gives a dossier, the same at the counter and for an accepted online
+    one: the receipt moment, the due moment (the procedure's time limit in working time from
+    receipt, from the next working day after the cut-off time), the forms regulation in force,
+    the dossier code of the deciding government and the lookup PIN. Not saved here."""
+    dossier.received_at = received_at
+    dossier.counted_from = calendar.effective_start(received_at, version.cutoff_time)
+    dossier.due_at = dossier.original_due_at = dossier.counted_due_at = calendar.add_duration(
+        received_at, version.processing_time, version.time_unit, version.cutoff_time
+    )
+    dossier.regulation = regulation_on(_local_day(received_at)).code
+    dossier.code = _issue_code(dossier.agency, received_at)
+    dossier.pin = _new_pin()
+
+
+def _start_processing(
+    dossier: Dossier, version: ProcedureVersion, received_at: dt.datetime, by
+) -> None:
+    """After the receipt (saved): the internal steps, the first one started (given to the
+    receiving officer when it is at their unit), the statistics counters."""
+    steps = _create_steps(dossier, version, dossier.intake_agency, dossier.agency)
+    if steps:
+        _start_step(
+            steps[0],
+            received_at,
+            assignee=by
+            if by is not None and steps[0].agency_id == dossier.intake_agency_id
+            else None,
+        )
+    _stat(dossier.agency_id, _local_day(received_at), **{f"received_{dossier.channel}": 1})
+    _open_due(dossier.agency_id, dossier.counted_due_at, +1)
+
+
 @transaction.atomic
 def receive(intake: Intake, intake_agency: Agency, *, by) -> Dossier:
     """Tiếp nhận hồ sơ tại bộ phận một cửa (counter intake; also post and accepted online ones).
@@ -478,28 +524,13 @@ def receive(intake: Intake, intake_agency: Agency, *, by) -> Dossier:
     version = intake.procedure_version
     received_at = intake.received_at or _now()
     dossier = _dossier_from_intake(intake, intake_agency, government, State.RECEIVED, by)
-    dossier.received_at = received_at
-    dossier.counted_from = calendar.effective_start(received_at, version.cutoff_time)
-    dossier.due_at = dossier.original_due_at = dossier.counted_due_at = calendar.add_duration(
-        received_at, version.processing_time, version.time_unit, version.cutoff_time
-    )
-    dossier.regulation = regulation_on(_local_day(received_at)).code
-    dossier.code = _issue_code(government, received_at)
-    dossier.pin = _new_pin()
+    _issue_receipt(dossier, version, received_at)
     dossier.save()
     ticked = set(intake.papers_received)
     papers = _create_papers(dossier, version, ticked)
     for stored, paper_order in intake.scans:
         _attach(dossier, stored, DossierFile.Purpose.SCAN, by, papers.get(paper_order))
-    steps = _create_steps(dossier, version, intake_agency, government)
-    if steps:
-        _start_step(
-            steps[0],
-            received_at,
-            assignee=by if by is not None and steps[0].agency_id == intake_agency.pk else None,
-        )
-    _stat(government.pk, _local_day(received_at), **{f"received_{intake.channel}": 1})
-    _open_due(government.pk, dossier.counted_due_at, +1)
+    _start_processing(dossier, version, received_at, by)
     _record(
         "dossier.received",
         dossier,
@@ -841,6 +872,14 @@ def receive_supplement(
         raise ValidationError(
             _("Bạn không có quyền nhận hồ sơ bổ sung tại đơn vị này."), code="forbidden"
         )
+    return _resume_after_supplement(dossier, files, by=by, note=note)
+
+
+def _resume_after_supplement(
+    dossier: Dossier, files: Sequence[StoredFile], *, by, note: str = ""
+) -> Dossier:
+    """The papers arrived (at the counter or uploaded online by the applicant): attach them and
+    run the clock again. ``dossier`` is locked and in the supplement state."""
     now = _now()
     paused = calendar.working_time_between(dossier.paused_at, now)
     old_due, old_counted = dossier.due_at, dossier.counted_due_at
