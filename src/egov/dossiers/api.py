@@ -46,7 +46,7 @@ from egov.accounts.models import User
 from egov.core.files import store_upload
 from egov.core.models import AuditEvent
 from egov.core.text import search
-from egov.dossiers import services
+from egov.dossiers import online, services
 from egov.dossiers.models import (
     ApplicantKind,
     Channel,
@@ -664,6 +664,31 @@ class DossierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = serializer.validated_data
         _call(call, dossier, data)
         return Response(self._detail(dossier.pk))
+
+    @_transition_schema(
+        "Tiếp nhận hồ sơ nộp trực tuyến: cấp mã hồ sơ, mã tra cứu và ngày hẹn trả",
+        VersionedSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="accept-online")
+    def accept_online(self, request, pk=None):
+        return self._transition(
+            request,
+            VersionedSerializer,
+            lambda d, data: online.accept_online(
+                d, by=request.user, expected_version=data["version"]
+            ),
+        )
+
+    @_transition_schema("Từ chối tiếp nhận hồ sơ nộp trực tuyến (mẫu 03)", ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="refuse-online")
+    def refuse_online(self, request, pk=None):
+        return self._transition(
+            request,
+            ReasonSerializer,
+            lambda d, data: online.refuse_online(
+                d, data["reason"], by=request.user, expected_version=data["version"]
+            ),
+        )
 
     @_transition_schema("Chuyển bước xử lý tiếp theo (bàn giao)", HandOverSerializer)
     @action(detail=True, methods=["post"], url_path="hand-over")

@@ -15,6 +15,8 @@ ACTION_NAMES = (
     "stop",
     "withdraw",
     "return_result",
+    "accept_online",
+    "refuse_online",
 )
 
 urlpatterns = [

@@ -22,9 +22,10 @@ from django.views.decorators.http import require_POST
 from egov.accounts.models import Role
 from egov.core import calendar
 from egov.core.files import store_upload
-from egov.dossiers import selectors, services
+from egov.dossiers import online, selectors, services
 from egov.dossiers.forms import (
     SCAN_KINDS,
+    ActionForm,
     AssignForm,
     AttachResultForm,
     ExtendForm,
@@ -41,6 +42,7 @@ from egov.dossiers.models import (
     DossierFile,
     DossierPaper,
     DossierStep,
+    ReturnMethod,
     State,
     StepState,
     Timing,
@@ -52,8 +54,15 @@ from egov.organizations.models import Agency
 
 WORKING = (State.RECEIVED, State.IN_PROCESS)
 
+
+class AcceptOnlineForm(ActionForm):
+    """Tiếp nhận hồ sơ trực tuyến: nothing to type, the page shows what was submitted."""
+
+
 #: action → (title, form class); the order is the order on the page
 ACTIONS: dict[str, tuple] = {
+    "accept_online": (gettext_lazy("Tiếp nhận hồ sơ trực tuyến"), AcceptOnlineForm),
+    "refuse_online": (gettext_lazy("Từ chối tiếp nhận"), ReasonForm),
     "return_result": (gettext_lazy("Trả kết quả cho người nộp"), ReturnForm),
     "attach_result": (gettext_lazy("Đính kèm văn bản kết quả"), AttachResultForm),
     "hand_over": (gettext_lazy("Chuyển bước tiếp theo"), HandOverForm),
@@ -89,6 +98,8 @@ def _signs_on_hand_over(user, dossier, step) -> bool:
 EVENT_LABELS = {
     "dossier.received": gettext_lazy("Tiếp nhận hồ sơ"),
     "dossier.refused": gettext_lazy("Từ chối tiếp nhận"),
+    "dossier.submitted_online": gettext_lazy("Người dân nộp hồ sơ trực tuyến"),
+    "dossier.return_method_changed": gettext_lazy("Đổi hình thức nhận kết quả"),
     "dossier.assigned": gettext_lazy("Phân công xử lý"),
     "dossier.handed_over": gettext_lazy("Chuyển bước xử lý"),
     "dossier.result_attached": gettext_lazy("Đính kèm kết quả"),
@@ -126,7 +137,10 @@ def allowed_actions(user, dossier: Dossier, step: DossierStep | None) -> list[st
     """The actions to offer on the page (the services decide in the end)."""
     state = dossier.state
     works = step is not None and services.may_work_on(user, step)
+    onestop = _holds(user, dossier.intake_agency_id, Role.ONESTOP)
     allowed = {
+        "accept_online": state == State.WAITING_INTAKE and onestop,
+        "refuse_online": state == State.WAITING_INTAKE and onestop,
         "return_result": state == State.RESULT_READY
         and _holds(user, dossier.intake_agency_id, Role.ONESTOP),
         "attach_result": state in WORKING and works,
@@ -145,7 +159,7 @@ def allowed_actions(user, dossier: Dossier, step: DossierStep | None) -> list[st
 
 
 #: the actions shown open on the page (the others are folded)
-PRIMARY = ("return_result", "receive_supplement", "hand_over")
+PRIMARY = ("accept_online", "return_result", "receive_supplement", "hand_over")
 
 #: actions whose service does not check who acts: the view checks it
 _VIEW_CHECKED = {"receive_supplement", "extend"}
@@ -190,6 +204,15 @@ def _do(name: str, dossier: Dossier, step, form, user) -> str:
     """Call the service of action ``name``; return the success message."""
     cd = form.cleaned_data
     version = cd["version"]
+    if name == "accept_online":
+        done = online.accept_online(dossier, by=user, expected_version=version)
+        return _("Đã tiếp nhận hồ sơ trực tuyến: mã hồ sơ %(code)s, hẹn trả %(due)s.") % {
+            "code": done.code,
+            "due": calendar.format_moment(done.due_at),
+        }
+    if name == "refuse_online":
+        online.refuse_online(dossier, cd["reason"], by=user, expected_version=version)
+        return _("Đã từ chối tiếp nhận hồ sơ; người nộp được thông báo lý do (Mẫu 03).")
     if name == "hand_over":
         done = services.hand_over(
             dossier, by=user, note=cd["note"], to_user=cd["to_user"], expected_version=version
@@ -291,6 +314,9 @@ def act(request, pk: int, action: str):
         except ValidationError as exc:
             apply_errors(form, exc, _RENAME.get(action))
         else:
+            if action in ("accept_online", "refuse_online"):
+                # the receipt panel: code, PIN, due date and form 01 (or form 03)
+                request.session[SESSION_JUST_RECEIVED] = dossier.pk
             messages.success(request, message)
             return redirect("dossiers:detail", dossier.pk)
     # Show the page again with this form's errors and what the officer typed.
@@ -350,6 +376,12 @@ def _describe(event, names: dict[int, str], people: dict[str, str]) -> EventView
     add(_("Giấy tờ cần bổ sung"), "papers", lambda v: "; ".join(v))
     add(_("Tệp"), "file")
     add(_("Người nhận kết quả"), "received_by")
+    add(
+        _("Hình thức nhận kết quả"),
+        "return_method",
+        lambda v: str(dict(ReturnMethod.choices).get(v, v)),
+    )
+    add(_("Địa chỉ nhận kết quả"), "postal_address")
     if event.action == "dossier.transferred":
         add(_("Cơ quan liên thông"), "to_agency", lambda v: names.get(v, str(v)))
         add(_("Thời hạn (ngày làm việc)"), "duration_days")
@@ -431,7 +463,7 @@ def _context(request, dossier: Dossier, bound=None) -> dict:
                 "form": form,
                 "url": reverse(f"dossiers:{name}", args=[dossier.pk]),
                 "open": name == bound_name or (not bound_name and name in primary),
-                "danger": name in ("stop", "withdraw"),
+                "danger": name in ("stop", "withdraw", "refuse_online"),
             }
         )
     audit_events = list(selectors.timeline_events(dossier))
@@ -489,7 +521,17 @@ def _context(request, dossier: Dossier, bound=None) -> dict:
         "just_received": just_received,
         "time_left": timing_now,
         "extended": dossier.original_due_at and dossier.due_at != dossier.original_due_at,
+        "declared": _declared(dossier),
     }
+
+
+def _declared(dossier: Dossier) -> list[tuple[str, str]]:
+    """What the citizen declared in the procedure's online form."""
+    if dossier.channel != "online":
+        return []
+    draft = online.OnlineDraft.objects.filter(dossier=dossier).select_related("procedure_version")
+    draft = draft.first()
+    return online.declared(draft) if draft else []
 
 
 @officer_required

@@ -9,9 +9,13 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 
-from egov.dossiers import selectors
+from egov.core.pagination import keyset_page
+from egov.dossiers import online, selectors
 from egov.dossiers.forms import DossierFilterForm
 from egov.dossiers.views.common import officer_required, safe_reverse
+
+#: online dossiers waiting for intake at the officer's one-stop units
+TAB_ONLINE = "online"
 
 
 def _query_without_cursor(request) -> str:
@@ -24,8 +28,8 @@ def inbox(request):
     user = request.user
     units = selectors.onestop_units(user)
     tab = request.GET.get("tab", selectors.TAB_TODO)
-    if tab not in selectors.TABS or (
-        tab in (selectors.TAB_SUPPLEMENT, selectors.TAB_RETURN) and not units
+    if tab not in (*selectors.TABS, TAB_ONLINE) or (
+        tab in (selectors.TAB_SUPPLEMENT, selectors.TAB_RETURN, TAB_ONLINE) and not units
     ):
         tab = selectors.TAB_TODO
     cursor = request.GET.get("before")
@@ -44,6 +48,9 @@ def inbox(request):
                 received_to=cd["received_to"],
             )
         page = selectors.unit_page(user, filters, cursor=cursor, now=now)
+    elif tab == TAB_ONLINE:
+        page = keyset_page(online.waiting_intake(units), key="id", cursor=cursor, size=30)
+        page.items = [selectors.InboxRow(d, None, None) for d in page.items]
     else:
         page = selectors.inbox(user, tab, cursor=cursor, now=now, units=units)
     context = {
@@ -65,6 +72,7 @@ def _tabs(units) -> list[tuple[str, str]]:
     tabs = [(selectors.TAB_TODO, _("Cần xử lý"))]
     if units:
         tabs += [
+            (TAB_ONLINE, _("Chờ tiếp nhận trực tuyến")),
             (selectors.TAB_SUPPLEMENT, _("Chờ bổ sung")),
             (selectors.TAB_RETURN, _("Chờ trả kết quả")),
         ]
