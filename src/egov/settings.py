@@ -172,6 +172,11 @@ EGOV_LOGIN_MAX_FAILURES = env.get_int(
 EGOV_LOGIN_LOCK_MINUTES = env.get_int(
     "EGOV_LOGIN_LOCK_MINUTES", 15, "Minutes an account stays locked after too many failed logins"
 )
+EGOV_LOGIN_RATE_LIMIT = env.get_int(
+    "EGOV_LOGIN_RATE_LIMIT",
+    50,
+    "Failed logins allowed per client address per 15 minutes; after that every login from it is refused until the window ends",
+)
 EGOV_TOTP_ISSUER = env.get_str(
     "EGOV_TOTP_ISSUER", "egov", "Issuer name shown in authenticator apps"
 )
@@ -245,6 +250,11 @@ EGOV_PORTAL_TRACKING_LIMIT = env.get_int(
     "EGOV_PORTAL_TRACKING_LIMIT",
     10,
     "Tracking lookups (code + PIN) allowed per client address per 15 minutes; more are refused",
+)
+EGOV_PORTAL_CODE_LIMIT = env.get_int(
+    "EGOV_PORTAL_CODE_LIMIT",
+    10,
+    "Confirmation codes (citizen registration) sent per client address per 15 minutes",
 )
 if EGOV_DOSSIER_SIGN_RESULTS not in ("required", "when_configured", "off"):
     raise ValueError("EGOV_DOSSIER_SIGN_RESULTS must be required, when_configured or off")

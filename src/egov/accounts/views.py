@@ -7,9 +7,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -18,10 +19,11 @@ from django.views.decorators.http import require_POST
 from egov.accounts import services
 from egov.accounts.forms import LoginForm, TOTPForm
 from egov.accounts.models import User
-from egov.core import audit
+from egov.core import audit, ratelimit
 
 PENDING_KEY = "egov_pending_2fa"
 MAX_CODE_TRIES = 5
+LOGIN_WINDOW = 15 * 60
 
 
 def _safe_next(request) -> str:
@@ -51,15 +53,48 @@ def complete_login(request, user: User, *, method: str, nxt: str = ""):
     return redirect(_after_login_url(user, nxt))
 
 
+def _login_blocked_key(request) -> str:
+    return f"rl:login-blocked:{ratelimit.client_ip(request)}"
+
+
+def _count_login_failure(request) -> None:
+    """Failed logins per client address (EGOV_LOGIN_RATE_LIMIT per 15 minutes): once the limit
+    is reached, every login from that address is refused until the window ends, so that
+    passwords cannot be sprayed over many accounts (the per-account lock-out stops only one)."""
+    limit = settings.EGOV_LOGIN_RATE_LIMIT
+    if not ratelimit.hit(
+        "login-failed", ratelimit.client_ip(request), limit=limit - 1, window=LOGIN_WINDOW
+    ):
+        cache.set(_login_blocked_key(request), True, timeout=ratelimit.retry_after(LOGIN_WINDOW))
+
+
+def _register_url() -> str:
+    try:
+        return reverse("portal:register")
+    except NoReverseMatch:
+        return ""
+
+
 def login_view(request):
     if request.user.is_authenticated:
         return redirect(_after_login_url(request.user, _safe_next(request)))
     form = LoginForm(request.POST or None)
     nxt = _safe_next(request)
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST" and cache.get(_login_blocked_key(request)):
+        form.is_valid()
+        form.add_error(
+            None,
+            _("Đăng nhập sai quá nhiều lần từ địa chỉ này. Vui lòng thử lại sau %(minutes)s phút.")
+            % {"minutes": max(1, ratelimit.retry_after(LOGIN_WINDOW) // 60)},
+        )
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         user = authenticate(
             request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
         )
+        if user is None:
+            _count_login_failure(request)
         locked_until = getattr(request, "egov_login_locked", None)
         if locked_until is not None:
             local = timezone.localtime(locked_until)
@@ -88,7 +123,9 @@ def login_view(request):
             "next": nxt,
             "oidc_enabled": settings.OIDC_ENABLED,
             "oidc_name": settings.OIDC_PROVIDER_NAME,
+            "register_url": _register_url(),
         },
+        status=status,
     )
 
 
