@@ -52,5 +52,9 @@ bench: venv
 	$(PY) bench/bench_core.py
 	$(PY) bench/bench_calendar.py
 
+.PHONY: bench-documents
+bench-documents: venv  # generates 1,000,000 documents on the first run (~10 min), then measures
+	$(PY) bench/bench_documents.py --database-url postgres://postgres@127.0.0.1:5432/egov_bench_documents
+
 clean:
 	rm -rf $(VENV) var test-artifacts
