@@ -127,7 +127,7 @@ def _font(name: str, size: int):
 
 
 def signature_png(full_name: str) -> bytes:
-    """A demo handwritten-looking signature in blue ink (transparent PNG, 600x240 px)."""
+    """A demo handwritten-looking signature in blue ink (transparent PNG, 450x180 px)."""
     from PIL import Image, ImageDraw
 
     img = Image.new("RGBA", (600, 240), (0, 0, 0, 0))
@@ -138,14 +138,15 @@ def signature_png(full_name: str) -> bytes:
     # a flourish under the name
     points = [(90 + t * 4.4, 170 + 18 * math.sin(t / 14.0)) for t in range(0, 100)]
     draw.line(points, fill=SIGNATURE_BLUE, width=6, joint="curve")
+    img = img.resize((450, 180), Image.LANCZOS)
     out = io.BytesIO()
-    img.save(out, "PNG")
+    img.save(out, "PNG", optimize=True)
     return out.getvalue()
 
 
 def seal_png(agency_name: str, superior: str = "") -> bytes:
     """A demo round seal in red: the agency name around the ring, a star in the centre
-    (transparent PNG, 720x720 px; drawn at 36 mm). Marked DEMO."""
+    (transparent PNG, 400x400 px; drawn at 36 mm). Marked DEMO."""
     from PIL import Image, ImageDraw
 
     size = 720
@@ -165,8 +166,9 @@ def seal_png(agency_name: str, superior: str = "") -> bytes:
     draw.text((c, c + 150), "DEMO", font=small, fill=SEAL_RED, anchor="mm")
     ring = (superior + " * " if superior else "") + agency_name
     _ring_text(img, ring.upper(), c, 268)
+    img = img.resize((400, 400), Image.LANCZOS)  # ~280 dpi at 36 mm: sharp, and small files
     out = io.BytesIO()
-    img.save(out, "PNG")
+    img.save(out, "PNG", optimize=True)
     return out.getvalue()
 
 
