@@ -197,6 +197,7 @@ class PresetLoader:
                 self.reform(reform)
         # The procedure catalog is shared by every preset (existing procedures are skipped).
         self.result.created["procedures"] += procedures_catalog.load()
+        procedures_catalog.load_online_forms()
         # About a month of one-stop work replayed through the real services (idempotent).
         if self.dossiers:
             self.result.created["dossiers"] += load_demo_dossiers(preset.NAME, count=self.dossiers)

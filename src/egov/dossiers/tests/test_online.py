@@ -448,3 +448,19 @@ def test_waiting_intake_lists_the_units_dossiers(world, citizen, ready):
     dossier = submitted(ready, citizen)
     assert list(online.waiting_intake([world.commune_desk])) == [dossier]
     assert list(online.waiting_intake([world.district_desk])) == []
+
+
+def test_demo_online_forms_are_in_the_supported_subset(world):
+    from egov.demo.presets import procedures_catalog
+
+    assert set(procedures_catalog.ONLINE_FORMS) >= {"1.001193"}
+    for schema in procedures_catalog.ONLINE_FORMS.values():
+        specs = online.fields_of(schema)
+        assert specs and all(s.label != s.name for s in specs)
+        assert set(schema["required"]) <= {s.name for s in specs}
+    version = world.commune_version
+    version.procedure.national_code = "1.001193"
+    version.procedure.save(update_fields=["national_code"])
+    assert procedures_catalog.load_online_forms() == 1
+    version.refresh_from_db()
+    assert online.schema_of(version)["properties"]["ho_ten"]["title"].startswith("Họ")
