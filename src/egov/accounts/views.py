@@ -194,10 +194,10 @@ def logout_view(request):
 
 
 def citizen_home(request):
-    """Placeholder landing for citizens until the portal (a later module) provides theirs."""
+    """Where citizens land after logging in: their dossiers on the portal."""
     if not request.user.is_authenticated:
         return redirect("accounts:login")
-    return render(request, "accounts/citizen_home.html", {})
+    return redirect("portal:my_dossiers")
 
 
 @login_required

@@ -60,7 +60,8 @@ def test_citizen_logs_in_by_email_or_phone(client, citizen, identifier):
     resp = post_login(client, identifier, CITIZEN_PASSWORD)
     assert resp.status_code == 302 and resp["Location"] == "/accounts/me/"
     assert logged_in_user(client) == citizen
-    assert "Phạm Thị Dân" in client.get("/accounts/me/").content.decode()
+    assert client.get("/accounts/me/")["Location"] == "/dich-vu-cong/ho-so-cua-toi/"
+    assert "Phạm Thị Dân" in client.get("/dich-vu-cong/tai-khoan/").content.decode()
 
 
 def test_officer_email_is_not_a_login_name(client):

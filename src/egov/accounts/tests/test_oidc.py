@@ -268,7 +268,8 @@ def test_citizen_is_created_from_the_claims_and_logged_in(client, oidc):
     assert user.phone == "0912000001"
     assert user.citizen_id == "025190000001"
     assert not user.has_usable_password()
-    page = client.get("/accounts/me/").content.decode()
+    assert client.get("/accounts/me/")["Location"] == "/dich-vu-cong/ho-so-cua-toi/"
+    page = client.get("/dich-vu-cong/tai-khoan/").content.decode()  # the citizen's profile
     assert "Nguyễn Thị Dân" in page and "025190000001" in page
     assert AuditEvent.objects.filter(
         action="account.citizen_registered", object_id=str(user.pk), data__method="oidc"

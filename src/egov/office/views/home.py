@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from egov.accounts.models import Membership, Role
@@ -49,6 +49,8 @@ def _system_status() -> dict:
 @login_required
 def home(request):
     user = request.user
+    if not getattr(user, "is_officer", False):
+        return redirect("portal:my_dossiers")  # the citizens' own face
     memberships = list(
         Membership.objects.filter(user=user, is_active=True)
         .select_related("agency")
