@@ -19,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template import Context, Engine
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from egov.accounts.services import normalise_phone
@@ -85,7 +86,11 @@ def dossier_context(dossier, extra: dict | None = None) -> dict:
         "returned_date": date_dmy(dossier.returned_at),
         "tracking_url": tracking_url(dossier) if dossier.code else site_url("/tra-cuu/"),
         "lookup_url": site_url("/tra-cuu/"),
-        "rating_url": site_url("/tra-cuu/"),
+        # the rating form is on the citizen's own dossier page (login); without an account the
+        # tracking page is where they follow the dossier
+        "rating_url": site_url(reverse("portal:my_dossier", args=[dossier.pk]))
+        if dossier.citizen_id
+        else site_url("/tra-cuu/"),
         "return_method": dossier.return_method,
         "return_method_label": dossier.get_return_method_display(),
         "reason": dossier.closing_reason,
