@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from egov.core.forms import StyledForm
 
-class TrackForm(forms.Form):
+
+class TrackForm(StyledForm):
     ma = forms.CharField(
         label=_("Mã hồ sơ"),
         max_length=40,
