@@ -18,6 +18,8 @@ are scoped by ``visible_to`` to the people they are assigned to (see the queryse
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -76,6 +78,17 @@ class AmendmentKind(models.TextChoices):
     REPLACEMENT = "replacement", _("Thay thế")
 
 
+class SearchBranch(NamedTuple):
+    """One part of what ``visible_to`` lets a user see, shaped for search: the documents of
+    ``qs`` or, with ``via`` (a ``values_list`` of document ids, e.g. from assignments), those of
+    ``qs`` among the ids ``via`` yields. ``indexed``: the words may use the trigram indexes
+    (False when ``qs`` is driven by a small index that the trigram index would only slow)."""
+
+    qs: models.QuerySet
+    via: models.QuerySet | None = None
+    indexed: bool = True
+
+
 def _leader_agency_ids(user) -> list[int]:
     from egov.accounts.models import Membership
 
@@ -120,6 +133,43 @@ class IncomingQuerySet(ScopedQuerySet):
             Q(agency_id__in=leader_ids) | Q(registered_by=user) | Exists(mine)
         )
         return self.filter(normal | secret)
+
+    def search_branches(self, user) -> list[SearchBranch] | None:
+        """``visible_to(user)`` cut into :class:`SearchBranch` es whose union is exactly it, each
+        one servable by its own index (search reads the newest rows of each and merges them by
+        id, see ``selectors.search_incoming``); ``None`` when the user sees everything. Keep in
+        step with :meth:`visible_to`."""
+        ids = visible_agency_ids(user)
+        if ids is None:
+            return None
+        if not user or not user.is_authenticated:
+            return []
+        leader_ids = _leader_agency_ids(user)
+        normal, secret = Q(secrecy=Secrecy.NORMAL), Q(secrecy__gt=Secrecy.NORMAL)
+        branches = []
+        if ids or leader_ids:
+            # the agencies' own documents (secret ones for their leaders): (agency, text) GIN
+            branches.append(
+                SearchBranch(
+                    self.filter(agency_id__in=set(ids) | set(leader_ids)).filter(
+                        (normal & Q(agency_id__in=ids)) | (secret & Q(agency_id__in=leader_ids))
+                    )
+                )
+            )
+        if ids:
+            units = Assignment.objects.filter(unit_id__in=ids)
+            branches.append(SearchBranch(self.filter(normal), via=units.values_list("incoming_id")))
+        branches.append(SearchBranch(self.filter(secret, registered_by=user), indexed=False))
+        # secret documents assigned to the user or to units they lead (two branches: an OR
+        # of the two would keep PostgreSQL from reading each on its own index)
+        secret_parts = Assignment.objects.filter(incoming__secrecy__gt=Secrecy.NORMAL)
+        parts = [secret_parts.filter(assignee=user)]
+        if leader_ids:
+            parts.append(secret_parts.filter(unit_id__in=leader_ids))
+        branches += [
+            SearchBranch(self.filter(secret), via=part.values_list("incoming_id")) for part in parts
+        ]
+        return branches
 
 
 class IncomingDocument(models.Model):
@@ -365,6 +415,41 @@ class OutgoingQuerySet(ScopedQuerySet):
             | Exists(reviewed)
         )
         return self.filter(normal | secret)
+
+    def search_branches(self, user) -> list[SearchBranch] | None:
+        """``visible_to(user)`` cut into :class:`SearchBranch` es whose union is exactly it (see
+        :meth:`IncomingQuerySet.search_branches`); ``None`` when the user sees everything. Keep
+        in step with :meth:`visible_to`."""
+        ids = visible_agency_ids(user)
+        if ids is None:
+            return None
+        if not user or not user.is_authenticated:
+            return []
+        leader_ids = _leader_agency_ids(user)
+        clerk_ids = _clerk_agency_ids(user)
+        normal, secret = Q(secrecy=Secrecy.NORMAL), Q(secrecy__gt=Secrecy.NORMAL)
+        signed = [OutState.APPROVED, OutState.ISSUED, OutState.RECALLED, OutState.REPLACED]
+        branches = []
+        if ids or leader_ids or clerk_ids:
+            # the agencies' own documents (secret ones for their leaders and, once signed, their
+            # clerks): the (agency, drafting unit, text) GIN
+            own = set(ids) | set(leader_ids) | set(clerk_ids)
+            branches.append(
+                SearchBranch(
+                    self.filter(agency_id__in=own).filter(
+                        (normal & Q(agency_id__in=ids))
+                        | (secret & Q(agency_id__in=leader_ids))
+                        | (secret & Q(agency_id__in=clerk_ids, state__in=signed))
+                    )
+                )
+            )
+        if ids:
+            branches.append(SearchBranch(self.filter(normal, drafting_unit_id__in=ids)))
+        branches.append(SearchBranch(self.filter(secret, created_by=user), indexed=False))
+        branches.append(SearchBranch(self.filter(secret, reviewer=user), indexed=False))
+        reviewed = DocumentEvent.objects.filter(actor=user, outgoing__secrecy__gt=Secrecy.NORMAL)
+        branches.append(SearchBranch(self.filter(secret), via=reviewed.values_list("outgoing_id")))
+        return branches
 
 
 class NumberSeries(models.Model):
