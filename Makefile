@@ -56,5 +56,9 @@ bench: venv
 bench-documents: venv  # generates 1,000,000 documents on the first run (~10 min), then measures
 	$(PY) bench/bench_documents.py --database-url postgres://postgres@127.0.0.1:5432/egov_bench_documents
 
+.PHONY: bench-portal
+bench-portal: venv  # tracking and procedure search on the dataset of bench_dossiers.py (generated if missing, ~5 min)
+	$(PY) bench/bench_portal.py --database-url postgres://postgres@127.0.0.1:5432/egov_bench_dossiers
+
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -63,6 +63,7 @@ SQLITE_DIR = ROOT / "var" / "bench" / "dossiers"
 PG_PREFIX = "egov_bench"
 PROVINCE_LETTER = "H99"  # a made-up province: codes 000.00.00.H99 …
 FLUSH_EVERY = 50_000  # dossiers buffered before a COPY
+TEXT_KINDS = ("CharField", "TextField", "SlugField", "EmailField", "URLField")
 
 
 # --- database ----------------------------------------------------------------------------------
@@ -155,13 +156,24 @@ class Table:
         opts = model._meta
         given = [opts.get_field(n) for n in names]
         rest = [f for f in opts.concrete_fields if f.attname not in names]
+
+        def blank_text(f) -> bool:  # a blank=True CharField / TextField: Django stores ""
+            return f.blank and f.empty_strings_allowed and f.get_internal_type() in TEXT_KINDS
+
         for f in rest:
-            if not f.has_default() and not f.null and not getattr(f, "auto_now_add", False):
+            if (
+                not f.has_default()
+                and not f.null
+                and not getattr(f, "auto_now_add", False)
+                and not blank_text(f)
+            ):
                 raise SystemExit(
                     f"{opts.label}.{f.name} has no default: teach bench/gen_dossiers.py this field"
                 )
         self.defaults = tuple(
-            f.get_default() if f.has_default() else (None if f.null else dt.datetime.now(dt.UTC))
+            f.get_default()
+            if f.has_default() or blank_text(f)
+            else (None if f.null else dt.datetime.now(dt.UTC))
             for f in rest
         )
         fields = given + rest
