@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.db import connections
 from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models import Value as V
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import OrderBy, RawSQL
 from django.db.models.functions import StrIndex
 from django.utils import timezone
 
@@ -362,7 +362,10 @@ def _newest_via(branch, refine, after: int | None, need: int) -> list:
 
 def _newest_in_windows(model, qs: QuerySet, after: int | None, need: int) -> list:
     """The newest ``need`` rows of ``qs`` below ``after``, read slice by slice of ids from the
-    top (each slice one query on the trigram and id indexes)."""
+    top (each slice one query on the trigram and id indexes). The last slice (everything
+    below) is ordered by ``id + 0``: the matches are sparse by then, and walking the primary
+    key backwards over half a million rows to find a handful (the plan PostgreSQL picks for
+    ``ORDER BY id`` with a ``LIMIT``) took 400 ms where the trigram index takes 20."""
     if after is None:
         top = model.objects.order_by("-id").values_list("id", flat=True).first()
         if top is None:
@@ -376,8 +379,10 @@ def _newest_in_windows(model, qs: QuerySet, after: int | None, need: int) -> lis
         low = high - width
         part = qs.filter(id__lt=high)
         if low > 1:
-            part = part.filter(id__gte=low)
-        rows.extend(part.order_by("-id")[: need - len(rows)])
+            part = part.filter(id__gte=low).order_by("-id")
+        else:
+            part = part.order_by(OrderBy(F("id") + V(0), descending=True))
+        rows.extend(part[: need - len(rows)])
         high = low
         width *= _WINDOW_GROWTH
     return rows
