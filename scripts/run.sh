@@ -28,7 +28,10 @@ cat <<MSG
   egov is running:  http://$host:$port/
   API docs:         http://$host:$port/api/docs/
   Health:           http://$host:$port/healthz
+  Citizen portal:   http://$host:$port/dich-vu-cong/  (tracking: /tra-cuu/)
   Logs:             var/web.log, var/worker.log
+  Email and SMS:    printed in those logs (demo: console email backend and SMS provider),
+                    e.g. the confirmation code of a new citizen account is in var/web.log
 
   Demo logins (preset $preset):
 $logins
