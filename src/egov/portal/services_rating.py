@@ -28,8 +28,24 @@ from egov.portal.models import (
     RatingStat,
 )
 
+#: the criteria used when none were ever configured (the same as migration 0002 seeds)
+DEFAULT_CRITERIA = [
+    ("tiep-don", "Thái độ tiếp đón, giao tiếp của cán bộ, công chức", 1),
+    ("huong-dan", "Hướng dẫn lập hồ sơ đầy đủ, rõ ràng, dễ hiểu", 2),
+    ("thoi-gian", "Thời gian giải quyết hồ sơ đúng hẹn", 3),
+    ("ket-qua", "Kết quả giải quyết đúng quy định", 4),
+    ("hai-long-chung", "Mức độ hài lòng chung", 5),
+]
+
 
 def active_criteria() -> list[RatingCriterion]:
+    """The active criteria. An empty table (never configured, e.g. a database flushed after
+    its migrations) gets the default criteria, so the survey always has questions."""
+    if not RatingCriterion.objects.exists():
+        for code, name, order in DEFAULT_CRITERIA:
+            RatingCriterion.objects.get_or_create(
+                code=code, defaults={"name": name, "order": order}
+            )
     return list(RatingCriterion.objects.filter(is_active=True).order_by("order", "id"))
 
 

@@ -114,3 +114,14 @@ def test_ratings_feed_the_fact_table_and_the_public_statistics(client, world, re
     html = resp.content.decode()
     assert resp.context["ratings"].count == 2
     assert "2 lượt đánh giá" in html and "4.0/5" in html.replace(",", ".")
+
+
+def test_default_criteria_when_none_were_ever_configured(db):
+    from egov.portal.models import RatingCriterion
+    from egov.portal.services_rating import DEFAULT_CRITERIA, active_criteria
+
+    RatingCriterion.objects.all().delete()  # e.g. a database flushed after its migrations
+    assert [c.code for c in active_criteria()] == [code for code, _n, _o in DEFAULT_CRITERIA]
+    RatingCriterion.objects.filter(code="ket-qua").update(is_active=False)
+    assert "ket-qua" not in [c.code for c in active_criteria()]  # configured: not re-seeded
+    assert RatingCriterion.objects.count() == len(DEFAULT_CRITERIA)
