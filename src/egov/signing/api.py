@@ -37,6 +37,8 @@ class SignatureSerializer(serializers.Serializer):
 
 
 class SignatureReportSerializer(serializers.ModelSerializer):
+    # declared, so that the schema does not depend on the database's integer ranges
+    signature_count = serializers.IntegerField(read_only=True, help_text="Số chữ ký")
     signatures = serializers.SerializerMethodField()
     reasons = serializers.SerializerMethodField()
 
