@@ -46,12 +46,14 @@ import datetime as dt
 import logging
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+
+from reference_servers._service import LoopbackHTTPService
 
 if TYPE_CHECKING:  # pragma: no cover
     from egov.signing.pki import Issued, Revoked
@@ -86,7 +88,7 @@ def read_revoked_file(path: Path) -> list[Revoked]:
     return entries
 
 
-class CARepository:
+class CARepository(LoopbackHTTPService):
     """The demo CA's CRL distribution point on a threaded HTTP server (``port=0``: free port).
 
     ``ca`` is the CA's key and certificate (``egov.signing.pki.ensure_root_ca``);
@@ -98,6 +100,9 @@ class CARepository:
     #: a CRL is made again after this many seconds even when nothing changed
     refresh_seconds = 3600
 
+    handler_attribute = "repository"
+    service_name = "ca-repository"
+
     def __init__(
         self,
         ca: Issued,
@@ -106,6 +111,7 @@ class CARepository:
         *,
         revoked_file: Path | None = None,
     ) -> None:
+        super().__init__()
         self.ca = ca
         self.host, self.port = host, port
         self.revoked_file = Path(revoked_file) if revoked_file else None
@@ -118,40 +124,6 @@ class CARepository:
         self._crl_made = 0.0
         self._crl_number = 0
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- life cycle ---------------------------------------------------------------------------
-
-    def start(self) -> CARepository:
-        handler = type("Handler", (_Handler,), {"repository": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            args=(0.05,),
-            name=f"ca-repository-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        log.info("reference CA repository listening on %s", self.url)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> CARepository:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     @property
     def url(self) -> str:
@@ -259,6 +231,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, b"not found\n", "text/plain")
 
     do_HEAD = do_GET
+
+
+CARepository.handler_class = _Handler
 
 
 def start_ca_repository(

@@ -45,12 +45,14 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
+
+from reference_servers._service import LoopbackHTTPService
 
 log = logging.getLogger("reference_servers.oidc_provider")
 
@@ -168,7 +170,7 @@ def s256(verifier: str) -> str:
     return _b64url(hashlib.sha256(verifier.encode("ascii")).digest())
 
 
-class ReferenceOIDCProvider:
+class ReferenceOIDCProvider(LoopbackHTTPService):
     """An in-memory OpenID Connect provider served by a threaded HTTP server.
 
     ``port=0`` picks a free port; ``issuer`` defaults to ``http://<host>:<port>``.
@@ -177,6 +179,9 @@ class ReferenceOIDCProvider:
     code_ttl = 60
     access_token_ttl = 3600
     id_token_ttl = 300
+
+    handler_attribute = "provider"
+    service_name = "oidc-provider"
 
     def __init__(
         self,
@@ -188,6 +193,7 @@ class ReferenceOIDCProvider:
         issuer: str | None = None,
         trust_login_hint: bool = True,
     ) -> None:
+        super().__init__()
         self.host, self.port = host, port
         self.clients = {c.client_id: c for c in (clients if clients is not None else [DEMO_CLIENT])}
         self.identities = list(identities if identities is not None else DEMO_IDENTITIES)
@@ -202,40 +208,6 @@ class ReferenceOIDCProvider:
         self._codes: dict[str, _Grant] = {}
         self._tokens: dict[str, _Grant] = {}
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- life cycle ---------------------------------------------------------------------------
-
-    def start(self) -> ReferenceOIDCProvider:
-        handler = type("Handler", (_Handler,), {"provider": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            args=(0.05,),
-            name=f"oidc-provider-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        log.info("reference OIDC provider listening on %s", self.issuer)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> ReferenceOIDCProvider:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     @property
     def issuer(self) -> str:
@@ -624,6 +596,9 @@ class _Handler(BaseHTTPRequestHandler):
                 {"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
         self._json(200, claims)
+
+
+ReferenceOIDCProvider.handler_class = _Handler
 
 
 def main(argv: list[str] | None = None) -> None:

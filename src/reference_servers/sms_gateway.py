@@ -40,7 +40,9 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from reference_servers._service import LoopbackHTTPService
 
 log = logging.getLogger("reference_servers.sms_gateway")
 
@@ -57,10 +59,14 @@ class Sms:
     received_at: float
 
 
-class ReferenceSmsGateway:
+class ReferenceSmsGateway(LoopbackHTTPService):
     """An in-memory SMS gateway served by a threaded HTTP server; ``port=0`` picks a free port."""
 
+    handler_attribute = "gateway"
+    service_name = "sms-gateway"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, token: str = "") -> None:
+        super().__init__()
         self.host, self.port = host, port
         self.token = token
         self.delay = 0.0
@@ -68,34 +74,6 @@ class ReferenceSmsGateway:
         self.requests: list[dict] = []
         self._failures: deque[int] = deque()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- life cycle ---------------------------------------------------------------------------
-
-    def start(self) -> ReferenceSmsGateway:
-        handler = type("Handler", (_Handler,), {"gateway": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            args=(0.05,),
-            name=f"sms-gateway-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        log.info("reference SMS gateway listening on %s", self.url)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
     @property
     def url(self) -> str:
@@ -187,6 +165,9 @@ class _Handler(BaseHTTPRequestHandler):
         with self.gateway._lock:
             items = [sms.__dict__ for sms in self.gateway.messages]
         self._answer(200, items)
+
+
+ReferenceSmsGateway.handler_class = _Handler
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -48,7 +48,7 @@ import itertools
 import logging
 import secrets
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,6 +56,8 @@ from asn1crypto import algos, cms, core, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+from reference_servers._service import LoopbackHTTPService
 
 if TYPE_CHECKING:  # pragma: no cover
     from egov.signing.pki import Issued
@@ -135,14 +137,18 @@ def parse_request(der: bytes) -> tsp.TimeStampReq:
     return req
 
 
-class ReferenceTSA:
+class ReferenceTSA(LoopbackHTTPService):
     """An RFC 3161 timestamp server on a threaded HTTP server (``port=0``: a free port).
 
     ``issued`` is the TSA's key and certificate (with its chain), an
     ``egov.signing.pki.Issued`` from :func:`egov.signing.pki.ensure_tsa_certificate`.
     """
 
+    handler_attribute = "tsa"
+    service_name = "tsa"
+
     def __init__(self, issued: Issued, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__()
         self.host, self.port = host, port
         self.key = issued.key
         self.cert = asn1_x509.Certificate.load(issued.cert.public_bytes(serialization.Encoding.DER))
@@ -155,37 +161,6 @@ class ReferenceTSA:
         self.requests = 0
         self._serials = itertools.count(secrets.randbits(48) << 16)
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- life cycle ---------------------------------------------------------------------------
-
-    def start(self) -> ReferenceTSA:
-        handler = type("Handler", (_Handler,), {"tsa": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name=f"tsa-{self.port}", daemon=True
-        )
-        self._thread.start()
-        log.info("reference TSA listening on %s", self.url)
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> ReferenceTSA:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     @property
     def url(self) -> str:
@@ -336,6 +311,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length)
         self._send(200, self.tsa.respond(body), REPLY_TYPE)
+
+
+ReferenceTSA.handler_class = _Handler
 
 
 def start_tsa(issued: Issued, host: str = "127.0.0.1", port: int = 0) -> tuple[ReferenceTSA, str]:
